@@ -9,9 +9,21 @@ pub struct DailyLimit(u32);
 
 impl DailyLimit {
     pub const DEFAULT: DailyLimit = DailyLimit(500);
+    /// Every value `parse` accepts, smallest first.
+    pub const ALLOWED: [u32; 11] = [
+        500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000,
+    ];
     pub fn parse(n: u32) -> Result<Self, String> {
-        let _ = n;
-        todo!()
+        if Self::ALLOWED.contains(&n) {
+            return Ok(Self(n));
+        }
+        let (last, rest) = Self::ALLOWED.split_last().unwrap_or((&0, &[]));
+        let rest: Vec<String> = rest.iter().map(u32::to_string).collect();
+        Err(format!(
+            "daily request limit must be 500, or a plan of 1000–10000 in steps of 1000 \
+             ({} or {last}); got {n}",
+            rest.join(", ")
+        ))
     }
     pub fn get(self) -> u32 {
         self.0
@@ -25,9 +37,18 @@ pub struct MaxWebhooks(u32);
 
 impl MaxWebhooks {
     pub const DEFAULT: MaxWebhooks = MaxWebhooks(5);
+    pub const MIN: u32 = 1;
+    pub const MAX: u32 = 100;
     pub fn parse(n: u32) -> Result<Self, String> {
-        let _ = n;
-        todo!()
+        if (Self::MIN..=Self::MAX).contains(&n) {
+            Ok(Self(n))
+        } else {
+            Err(format!(
+                "max inbound webhooks must be {}–{} (got {n})",
+                Self::MIN,
+                Self::MAX
+            ))
+        }
     }
     pub fn get(self) -> u32 {
         self.0
@@ -49,5 +70,17 @@ macro_rules! u32_newtype_conversions {
         }
     };
 }
+impl Default for DailyLimit {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+impl Default for MaxWebhooks {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 u32_newtype_conversions!(DailyLimit);
 u32_newtype_conversions!(MaxWebhooks);

@@ -1,7 +1,29 @@
 //! Evaluating JSONPath expressions (jsonpath-rust, RFC 9535) against a payload.
+//!
+//! Rules:
+//!
+//! - A path must start with `$`; `$` alone is the whole document. An empty path, one with
+//!   whitespace before the `$` or one that does not parse is [`MappingError::InvalidPath`],
+//!   whose message is the parser's, with its rule names put into words and the character
+//!   where it failed (`expected a selector (…) at character 5, the end of the path`).
+//! - A path matching nothing is [`MappingError::NoMatch`] (a member that is there with the
+//!   value `null` is a match).
+//! - Several matches are [`MappingError::SeveralMatches`], except for json fields: those
+//!   take all the matches as one array, in document order. A single match for a json field
+//!   is that value as it is, not wrapped in an array — even when the path could match several
+//!   (a wildcard over a one-element array gives the element).
+//! - The one value is converted with [`crate::convert::convert`]; a failure is
+//!   [`MappingError::Type`].
+//!
+//! Parsing a path costs more than evaluating it: [`CompiledPath`] parses once and evaluates
+//! against any number of documents. The free functions parse on each call.
 
-use crate::convert::{ConvertError, TypedValue};
+use crate::convert::{ConvertError, TypedValue, convert, describe};
 use crate::field::FieldType;
+use jsonpath_rust::parser::errors::JsonPathError;
+use jsonpath_rust::parser::model::JpQuery;
+use jsonpath_rust::parser::parse_json_path;
+use jsonpath_rust::query::js_path_process;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -35,37 +57,284 @@ pub struct MappingOutcome {
     pub error: Option<String>,
 }
 
+/// A path parsed once, to evaluate against many documents. The free functions of this module
+/// are shorthands that parse and evaluate in one go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledPath {
+    source: String,
+    query: JpQuery,
+}
+
+impl CompiledPath {
+    /// Parses `path`; the error is [`MappingError::InvalidPath`] with a message that says why
+    /// and where.
+    pub fn parse(path: &str) -> Result<CompiledPath, MappingError> {
+        let invalid = |message: String| MappingError::InvalidPath { message };
+        if path.trim().is_empty() {
+            return Err(invalid("the path is empty".to_owned()));
+        }
+        if !path.starts_with('$') {
+            return Err(invalid(if path.trim_start().starts_with('$') {
+                "remove the whitespace before the $ that starts the path".to_owned()
+            } else {
+                "a path starts with $ (the whole document), as in $.contact.email".to_owned()
+            }));
+        }
+        let query = parse_json_path(path).map_err(|e| invalid(parser_message(path, &e)))?;
+        Ok(CompiledPath {
+            source: path.to_owned(),
+            query,
+        })
+    }
+
+    /// The path as it was given.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Every value the path matches, in document order.
+    pub fn select<'a>(&self, doc: &'a Value) -> Result<Vec<&'a Value>, MappingError> {
+        js_path_process(&self.query, doc)
+            .map(|found| found.into_iter().map(|r| r.val).collect())
+            .map_err(|e| MappingError::InvalidPath {
+                message: e.to_string(),
+            })
+    }
+
+    /// The one value at the path converted to `to`; a json field takes several matches as an
+    /// array (and one match as it is).
+    pub fn evaluate(&self, doc: &Value, to: FieldType) -> Result<TypedValue, MappingError> {
+        let found = self.select(doc)?;
+        if to == FieldType::Json && found.len() > 1 {
+            return Ok(TypedValue::Json(Value::Array(
+                found.into_iter().cloned().collect(),
+            )));
+        }
+        Ok(convert(one(found)?, to)?)
+    }
+
+    /// The one value at the path as text, for identity paths; see [`evaluate_text`].
+    pub fn evaluate_text(&self, doc: &Value) -> Result<Option<String>, MappingError> {
+        match one(self.select(doc)?)? {
+            Value::Null => Ok(None),
+            Value::String(s) => {
+                let s = s.trim();
+                Ok((!s.is_empty()).then(|| s.to_owned()))
+            }
+            Value::Number(n) => Ok(Some(n.to_string())),
+            Value::Bool(b) => Ok(Some(b.to_string())),
+            other @ (Value::Array(_) | Value::Object(_)) => Err(ConvertError {
+                expected: FieldType::Text,
+                found: describe(other),
+            }
+            .into()),
+        }
+    }
+}
+
+/// The only element of `found`, or NoMatch / SeveralMatches.
+fn one(found: Vec<&Value>) -> Result<&Value, MappingError> {
+    match found.as_slice() {
+        [] => Err(MappingError::NoMatch),
+        [value] => Ok(value),
+        several => Err(MappingError::SeveralMatches {
+            count: several.len(),
+        }),
+    }
+}
+
+/// Marks a rule's words in pest's message so that [`parser_message`] can find them again.
+const MARK: char = '\u{1}';
+
+/// The parser's message, with its grammar's rule names in words and the position of the
+/// failure.
+fn parser_message(path: &str, error: &JsonPathError) -> String {
+    let JsonPathError::PestError(pest) = error else {
+        return error.to_string();
+    };
+    let renamed = (**pest).clone().renamed_rules(|rule| {
+        let words = rule_in_words(&format!("{rule:?}"));
+        words
+            .split('|')
+            .map(|w| format!("{MARK}{w}{MARK}"))
+            .collect()
+    });
+    let message = reword(&renamed.variant.message());
+    // pest's error has the position in its display's first line, ` --> LINE:COLUMN`; its
+    // types are not reachable from here (jsonpath-rust does not re-export pest).
+    let position = pest
+        .to_string()
+        .lines()
+        .next()
+        .and_then(|first| first.trim().strip_prefix("--> "))
+        .and_then(|pos| pos.split_once(':'))
+        .and_then(|(line, col)| Some((line.parse::<usize>().ok()?, col.parse::<usize>().ok()?)));
+    match position {
+        Some((1, col)) if col == path.chars().count() + 1 => {
+            format!("{message} at character {col}, the end of the path")
+        }
+        Some((1, col)) => format!("{message} at character {col}"),
+        Some((line, col)) => format!("{message} at line {line}, character {col}"),
+        None => message,
+    }
+}
+
+/// pest's `unexpected A, B; expected C, D, or E` with the marked rule words listed once each:
+/// `unexpected A or B; expected C, D or E`.
+fn reword(message: &str) -> String {
+    message
+        .split("; ")
+        .map(|section| {
+            let (lead, items) = match section.split_once(' ') {
+                Some((lead @ ("expected" | "unexpected"), _)) => (lead, section),
+                _ => return section.replace(MARK, ""),
+            };
+            let mut words: Vec<&str> = Vec::new();
+            for word in items.split(MARK).skip(1).step_by(2) {
+                if !words.contains(&word) {
+                    words.push(word);
+                }
+            }
+            match words.split_last() {
+                None => section.replace(MARK, ""),
+                Some((last, [])) => format!("{lead} {last}"),
+                Some((last, rest)) => format!("{lead} {} or {last}", rest.join(", ")),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A rule of jsonpath-rust's RFC 9535 grammar as an error message names it; `|` separates
+/// alternatives.
+fn rule_in_words(rule: &str) -> String {
+    match rule {
+        "jp_query" | "main" => "a path starting with $",
+        "EOI" => "the end of the path",
+        "segment" | "child_segment" | "name_segment" => "'.'|'['",
+        "index_segment" => "'['",
+        "selector" => "a selector (a quoted name, an index, *, a slice or a filter)",
+        "bracketed_selection" => "'['",
+        "wildcard_selector" => "'*'",
+        "ALPHA" | "name_first" | "member_name_shorthand" => "a member name",
+        "name_selector" | "string" => "a quoted name",
+        "index_selector" | "int" => "an index",
+        "slice_selector" => "a slice",
+        "filter_selector" => "a filter",
+        "logical_expr" | "logical_expr_and" | "atom_expr" => "a filter expression",
+        "comparable" => "a value or a query",
+        "comp_op" => "a comparison (==, !=, <, <=, >, >=)",
+        "literal" => "a value",
+        other => return other.replace('_', " "),
+    }
+    .to_owned()
+}
+
 /// Checks that `path` parses.
 pub fn check_path(path: &str) -> Result<(), MappingError> {
-    let _ = path;
-    todo!()
+    CompiledPath::parse(path).map(|_| ())
 }
 
 /// Every value `path` matches, in document order.
 pub fn select<'a>(doc: &'a Value, path: &str) -> Result<Vec<&'a Value>, MappingError> {
-    let _ = (doc, path);
-    todo!()
+    CompiledPath::parse(path)?.select(doc)
 }
 
 /// The one value at `path` converted to `to`; a json field takes several matches as an array.
+///
+/// A json field's single match is that value as it is (not wrapped in an array).
 pub fn evaluate(doc: &Value, path: &str, to: FieldType) -> Result<TypedValue, MappingError> {
-    let _ = (doc, path, to);
-    todo!()
+    CompiledPath::parse(path)?.evaluate(doc, to)
 }
 
 /// The one value at `path` as text, for identity paths: strings as they are, numbers and
 /// booleans printed; `None` for null or an empty/blank string.
+///
+/// Strings are trimmed. A path matching nothing is [`MappingError::NoMatch`], several matches
+/// [`MappingError::SeveralMatches`], an object or array [`MappingError::Type`].
 pub fn evaluate_text(doc: &Value, path: &str) -> Result<Option<String>, MappingError> {
-    let _ = (doc, path);
-    todo!()
+    CompiledPath::parse(path)?.evaluate_text(doc)
 }
 
 /// Every mapping evaluated; `field_type` gives the type of a custom field by name.
+///
+/// Each mapping stands on its own: one failing (unknown field, bad path, no match, wrong
+/// type) gives that outcome an `error` (the error's message) and no `value`, and the others
+/// are evaluated as usual. The outcomes are in the order of `mappings`.
 pub fn evaluate_all(
     doc: &Value,
     mappings: &[Mapping],
     field_type: impl Fn(&str) -> Option<FieldType>,
 ) -> Vec<MappingOutcome> {
-    let _ = (doc, mappings, field_type);
-    todo!()
+    mappings
+        .iter()
+        .map(|mapping| {
+            let result = field_type(&mapping.field)
+                .ok_or_else(|| MappingError::UnknownField {
+                    name: mapping.field.clone(),
+                })
+                .and_then(|to| evaluate(doc, &mapping.path, to));
+            let (value, error) = match result {
+                Ok(value) => (Some(value), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            MappingOutcome {
+                path: mapping.path.clone(),
+                field: mapping.field.clone(),
+                value,
+                error,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(path: &str) -> String {
+        match check_path(path) {
+            Err(MappingError::InvalidPath { message }) => message,
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parser_messages_name_what_and_where() {
+        assert_eq!(
+            message("$.a["),
+            "expected a selector (a quoted name, an index, *, a slice or a filter) at character 5, the end of the path"
+        );
+        assert_eq!(
+            message("$.a.."),
+            "expected '[', '*' or a member name at character 6, the end of the path"
+        );
+        assert_eq!(
+            message("$.1"),
+            "expected '*' or a member name at character 3"
+        );
+        assert_eq!(
+            message("$.a\n["),
+            "expected a selector (a quoted name, an index, *, a slice or a filter) at line 2, character 2"
+        );
+    }
+
+    #[test]
+    fn positions_count_characters() {
+        assert!(message("$.é🎉[").ends_with("at character 6, the end of the path"));
+        assert!(message("$.é🎉[?]").ends_with("at character 7"));
+    }
+
+    #[test]
+    fn compiled_path_evaluates_many_documents() {
+        let path = CompiledPath::parse("$.n").unwrap();
+        assert_eq!(path.source(), "$.n");
+        for n in 0..3 {
+            let doc = serde_json::json!({ "n": n });
+            assert_eq!(
+                path.evaluate(&doc, FieldType::Number).unwrap(),
+                TypedValue::Number(n.into())
+            );
+        }
+    }
 }

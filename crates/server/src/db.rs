@@ -1,0 +1,130 @@
+//! Storage: one sqlx `Any` pool over SQLite (the default, a file) or PostgreSQL (by URL).
+//! Queries are written once in the SQL both accept (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`); times are Unix milliseconds and JSON is text, so no type differs.
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DbKind {
+    pub fn from_url(url: &str) -> Result<Self, String> {
+        if url.starts_with("sqlite:") {
+            Ok(DbKind::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(DbKind::Postgres)
+        } else {
+            Err(format!(
+                "unsupported database URL {}: expected sqlite://FILE or postgres://…",
+                redact_url(url)
+            ))
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DbKind::Sqlite => "sqlite",
+            DbKind::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    kind: DbKind,
+    url: String,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Db {
+    /// Opens the pool (creating an SQLite file if missing) and runs the migrations.
+    pub async fn connect(url: &str) -> Result<Db, String> {
+        install_default_drivers();
+        let kind = DbKind::from_url(url)?;
+        let (url, options) = match kind {
+            DbKind::Sqlite => (
+                sqlite_url_creating_file(url),
+                AnyPoolOptions::new()
+                    // SQLite has one writer; a few connections serve readers while it writes.
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL: readers don't block the writer. FULL: a committed
+                            // transaction survives a crash of the process or the machine.
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    }),
+            ),
+            DbKind::Postgres => (url.to_owned(), AnyPoolOptions::new().max_connections(16)),
+        };
+        let pool = options
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(&url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let migrator = match kind {
+            DbKind::Sqlite => &SQLITE_MIGRATIONS,
+            DbKind::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| format!("migrations failed: {e}"))?;
+        Ok(Db { pool, kind, url })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+/// sqlx opens an SQLite file read-write but does not create it unless asked (`mode=rwc`).
+fn sqlite_url_creating_file(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

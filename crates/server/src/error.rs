@@ -1,0 +1,104 @@
+//! The one error type of the server. Clients get `application/problem+json` (RFC 9457) with
+//! what helps them; internals are logged, never sent.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+
+/// A message about one input field, shown next to that field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Error::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// A problem+json response.
+pub fn problem(status: StatusCode, detail: &str, extra: Option<serde_json::Value>) -> Response {
+    let mut body = json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    if let (Some(serde_json::Value::Object(extra)), serde_json::Value::Object(b)) =
+        (extra, &mut body)
+    {
+        b.extend(extra);
+    }
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match self {
+            Error::Database(ref e) => {
+                tracing::error!(error = %e, "database error");
+                problem(status, "the server could not complete the request", None)
+            }
+            Error::Internal(ref e) => {
+                tracing::error!(error = %e, "internal error");
+                problem(status, "the server could not complete the request", None)
+            }
+            Error::Invalid(errors) => {
+                let detail = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                problem(status, &detail, Some(json!({ "errors": errors })))
+            }
+            Error::NotFound => problem(status, "not found", None),
+            Error::BadRequest(m) | Error::Conflict(m) => problem(status, &m, None),
+        }
+    }
+}

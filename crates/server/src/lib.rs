@@ -1,0 +1,79 @@
+//! Botwire's server: the REST API, the webhook receiver, storage and the admin app's files.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+mod health;
+pub mod receiver;
+mod spa;
+pub mod store;
+
+use axum::Router;
+use config::Settings;
+use std::sync::Arc;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: db::Db,
+    pub hub: events::Hub,
+    pub settings: Arc<Settings>,
+}
+
+/// The whole HTTP application; `main` and the tests both build it here.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(health::router())
+        .fallback(|| async { error::Error::NotFound });
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(receiver::router())
+        .fallback_service(spa::service(&state.settings.dist))
+        .with_state(state)
+}
+
+/// Connects the database, runs migrations, and serves until Ctrl-C or SIGTERM.
+pub async fn serve(settings: Settings) -> Result<(), String> {
+    let db = db::Db::connect(&settings.database_url).await.map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            db::redact_url(&settings.database_url)
+        )
+    })?;
+    let listener = tokio::net::TcpListener::bind(settings.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if !settings.dist.join("index.html").is_file() {
+        tracing::warn!(dist = %settings.dist.display(), "no built app here: only the API and receiver are served");
+    }
+    let hub = events::Hub::start(&db).await?;
+    let state = AppState {
+        db,
+        hub,
+        settings: Arc::new(settings),
+    };
+    // Tests and scripts read this line to learn the port.
+    println!("botwire listening on http://{addr}");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

@@ -1,0 +1,408 @@
+//! What happens to a request admitted under the limit: inactive and signature checks,
+//! duplicates, parsing, listen capture, identification, mappings, the action, and the log row.
+//! Everything runs in the caller's transaction.
+
+use super::{body, redact};
+use crate::error::{Error, Result, problem};
+use crate::events::Event;
+use crate::store::bots::{Bot, CustomField};
+use crate::store::logs::{NewLog, Outcome};
+use crate::store::webhooks::Webhook;
+use crate::store::{Tx, bots, logs, outbox, users, webhooks};
+use axum::Json;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use botwire_core::email::Email;
+use botwire_core::field::FieldType;
+use botwire_core::identify::{self, Identification, IdentityKey, Probe};
+use botwire_core::mapping::{self, MappingOutcome};
+use botwire_core::phone::Phone;
+use botwire_core::template::{Template, USER_FIELDS};
+use serde_json::{Value, json};
+use std::time::Instant;
+
+/// Keys a sender may use to make retries safe; the first one present counts.
+const IDEMPOTENCY_HEADERS: [&str; 2] = ["webhook-id", "idempotency-key"];
+const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3_600_000;
+/// Built-in user fields a mapping may set (the identity fields are set by identification).
+const SETTABLE_NAMES: [&str; 2] = ["first_name", "last_name"];
+
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub headers: &'a HeaderMap,
+    pub bytes: &'a [u8],
+    pub received_at: i64,
+}
+
+/// How the request is answered; the log row records it.
+enum Answer {
+    Processed {
+        user_ns: String,
+    },
+    Problem {
+        status: StatusCode,
+        detail: String,
+    },
+    Inactive,
+    /// A duplicate gets the first answer again, byte for byte.
+    Again {
+        status: u16,
+        body: String,
+    },
+}
+
+pub async fn run(
+    tx: &mut Tx<'_>,
+    bot: &Bot,
+    hook: &Webhook,
+    request: &Request<'_>,
+    started: Instant,
+) -> Result<(Response, Vec<Event>)> {
+    let mut log = NewLog {
+        bot_id: bot.id,
+        webhook_id: hook.id,
+        received_at: request.received_at,
+        method: request.method.to_owned(),
+        content_type: header_str(request.headers, header::CONTENT_TYPE.as_str()).map(str::to_owned),
+        headers: redacted_headers(request.headers, hook).to_string(),
+        body: Some(String::from_utf8_lossy(request.bytes).into_owned()),
+        parsed: None,
+        status: 0,
+        outcome: Outcome::Rejected,
+        detail: String::new(),
+        user_id: None,
+        mappings: None,
+        action: None,
+        response: String::new(),
+        idempotency_key: IDEMPOTENCY_HEADERS
+            .iter()
+            .find_map(|h| header_str(request.headers, h))
+            .map(str::to_owned),
+        duplicate_of: None,
+        duration_us: 0,
+    };
+    let mut events = Vec::new();
+    let answer = decide(tx, bot, hook, request, &mut log, &mut events).await?;
+
+    let (status, remember) = match &answer {
+        Answer::Processed { .. } => (StatusCode::OK, true),
+        Answer::Problem { status, .. } => (*status, *status != StatusCode::UNAUTHORIZED),
+        Answer::Inactive => (StatusCode::FORBIDDEN, false),
+        Answer::Again { status, .. } => (
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::OK),
+            false,
+        ),
+    };
+    log.status = status.as_u16();
+    log.duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
+    let log_id = logs::insert(tx, &log).await?;
+    let (response, body) = answer_response(answer, log_id);
+    logs::set_response(tx, log_id, &body).await?;
+    if let (true, Some(key)) = (remember, &log.idempotency_key) {
+        logs::remember_key(tx, hook.id, key, log_id, request.received_at).await?;
+    }
+    events.push(Event::LogWritten {
+        webhook_id: hook.id,
+        log_id,
+    });
+    Ok((response, events))
+}
+
+/// Runs the steps in the contract's order and fills in the log row as it goes.
+async fn decide(
+    tx: &mut Tx<'_>,
+    bot: &Bot,
+    hook: &Webhook,
+    request: &Request<'_>,
+    log: &mut NewLog,
+    events: &mut Vec<Event>,
+) -> Result<Answer> {
+    let content_type = log.content_type.clone();
+    let parsed = body::parse(content_type.as_deref(), request.bytes);
+
+    if !hook.active {
+        if let Ok(doc) = &parsed {
+            capture(tx, hook, doc, events).await?;
+        }
+        log.outcome = Outcome::Inactive;
+        log.detail = "the webhook is inactive".into();
+        return Ok(Answer::Inactive);
+    }
+
+    if let Err(e) =
+        hook.signature
+            .verify(request.headers, request.bytes, request.received_at / 1000)
+    {
+        // An unauthenticated body is not kept: it could be anything from anyone.
+        log.body = None;
+        log.outcome = Outcome::Unauthorized;
+        log.detail = e.to_string();
+        return Ok(Answer::Problem {
+            status: StatusCode::UNAUTHORIZED,
+            detail: e.to_string(),
+        });
+    }
+
+    if let Some(key) = &log.idempotency_key {
+        let since = request.received_at - IDEMPOTENCY_WINDOW_MS;
+        if let Some((first_id, status, body)) = logs::first_answer(tx, hook.id, key, since).await? {
+            log.outcome = Outcome::Duplicate;
+            log.detail =
+                format!("duplicate of log {first_id}: answered as the first time, not processed");
+            log.duplicate_of = Some(first_id);
+            return Ok(Answer::Again { status, body });
+        }
+    }
+
+    let doc = match parsed {
+        Ok(doc) => doc,
+        Err(e) => {
+            let (outcome, status) = match e {
+                body::BodyError::UnsupportedType { .. } => {
+                    (Outcome::UnsupportedType, StatusCode::UNSUPPORTED_MEDIA_TYPE)
+                }
+                _ => (Outcome::InvalidBody, StatusCode::BAD_REQUEST),
+            };
+            log.outcome = outcome;
+            log.detail = e.to_string();
+            return Ok(Answer::Problem {
+                status,
+                detail: e.to_string(),
+            });
+        }
+    };
+    log.parsed = Some(doc.to_string());
+    if hook.listening {
+        capture(tx, hook, &doc, events).await?;
+    }
+
+    let (user, outcome, detail) = identify_user(tx, bot, hook, &doc).await?;
+    let user = match user {
+        Ok(user) => user,
+        Err(reason) => {
+            log.outcome = Outcome::Rejected;
+            log.detail = reason.clone();
+            return Ok(Answer::Problem {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                detail: reason,
+            });
+        }
+    };
+    log.outcome = outcome;
+    log.detail = detail;
+    log.user_id = Some(user.id);
+
+    let fields = bots::fields(&mut **tx, bot.id).await?;
+    let outcomes = apply_mappings(tx, user.id, &hook.mappings, &fields, &doc).await?;
+    log.mappings = Some(json_text(&outcomes)?);
+    let action = run_action(tx, bot, hook, user.id, &fields).await?;
+    log.action = Some(action.to_string());
+    Ok(Answer::Processed {
+        user_ns: user.user_ns,
+    })
+}
+
+async fn capture(
+    tx: &mut Tx<'_>,
+    hook: &Webhook,
+    doc: &Value,
+    events: &mut Vec<Event>,
+) -> Result<()> {
+    let sample = serde_json::to_string_pretty(doc).map_err(|e| Error::Internal(e.to_string()))?;
+    if webhooks::capture_sample(tx, hook.id, &sample).await? {
+        events.push(Event::SampleCaptured {
+            webhook_id: hook.id,
+        });
+    }
+    Ok(())
+}
+
+type Identified = (std::result::Result<users::UserRef, String>, Outcome, String);
+
+/// Identification in the design's order (botwire-core decides; this fetches and creates).
+async fn identify_user(
+    tx: &mut Tx<'_>,
+    bot: &Bot,
+    hook: &Webhook,
+    doc: &Value,
+) -> Result<Identified> {
+    let inputs = identify::inputs(doc, &hook.identity);
+    let value = |p: &Probe| match p {
+        Probe::Value(v) => Some(v.clone()),
+        _ => None,
+    };
+    let phone = value(&inputs.phone).and_then(|v| Phone::parse(&v, &bot.default_country).ok());
+    let email = value(&inputs.email).and_then(|v| Email::parse(&v).ok());
+    let user_ns = value(&inputs.user_ns);
+    let crm = value(&inputs.crm_contact_id);
+    let keys = users::Keys {
+        user_ns: user_ns.as_deref(),
+        crm_contact_id: crm.as_deref(),
+        phone: phone.as_ref().map(Phone::as_str),
+        email: email.as_ref().map(Email::as_str),
+    };
+    let candidates = users::candidates(tx, bot.id, &keys).await?;
+    let found = match identify::identify(&inputs, bot.channel, &bot.default_country, &candidates) {
+        Identification::Matched { user, by } => (
+            Ok(user),
+            Outcome::Matched,
+            format!("matched by {}", key_name(by)),
+        ),
+        Identification::Create { by, phone, email } => {
+            // An email that already names another user stays with that user.
+            let email = email.filter(|e| identify::UserLookup::by_email(&candidates, e).is_none());
+            let user = users::create(
+                tx,
+                bot.id,
+                phone.as_ref(),
+                email.as_ref(),
+                &format!("webhook:{}", hook.id),
+            )
+            .await?;
+            (
+                Ok(user),
+                Outcome::Created,
+                format!("created by {}", key_name(by)),
+            )
+        }
+        Identification::Rejected { reason } => (Err(reason), Outcome::Rejected, String::new()),
+    };
+    Ok(found)
+}
+
+fn key_name(key: IdentityKey) -> &'static str {
+    match key {
+        IdentityKey::UserNs => "user_ns",
+        IdentityKey::CrmContactId => "CRM contact id",
+        IdentityKey::Phone => "phone",
+        IdentityKey::Email => "email",
+    }
+}
+
+/// Evaluates every mapping and stores the values that converted; a failing mapping is
+/// recorded and does not stop the others.
+async fn apply_mappings(
+    tx: &mut Tx<'_>,
+    user_id: i64,
+    mappings: &[mapping::Mapping],
+    fields: &[CustomField],
+    doc: &Value,
+) -> Result<Vec<MappingOutcome>> {
+    let field_type = |name: &str| {
+        if SETTABLE_NAMES.contains(&name) {
+            Some(FieldType::Text)
+        } else {
+            fields.iter().find(|f| f.name == name).map(|f| f.field_type)
+        }
+    };
+    let outcomes = mapping::evaluate_all(doc, mappings, field_type);
+    for outcome in &outcomes {
+        let Some(value) = &outcome.value else {
+            continue;
+        };
+        if SETTABLE_NAMES.contains(&outcome.field.as_str()) {
+            users::set_name(tx, user_id, &outcome.field, &value.display()).await?;
+        } else if let Some(field) = fields.iter().find(|f| f.name == outcome.field) {
+            users::set_field(tx, user_id, field.id, &value.to_json()).await?;
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Renders the webhook's message for the user and queues it; the result goes in the log.
+async fn run_action(
+    tx: &mut Tx<'_>,
+    bot: &Bot,
+    hook: &Webhook,
+    user_id: i64,
+    fields: &[CustomField],
+) -> Result<Value> {
+    let Some(source) = hook
+        .action_template
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    else {
+        return Ok(json!({ "status": "none" }));
+    };
+    let template = match Template::parse(source) {
+        Ok(t) => t,
+        Err(e) => return Ok(json!({ "status": "failed", "error": e.to_string() })),
+    };
+    let values = users::display_values(tx, user_id).await?;
+    let known = |name: &str| USER_FIELDS.contains(&name) || fields.iter().any(|f| f.name == name);
+    let rendered = template.render(|name| known(name).then(|| values.get(name).cloned()));
+    Ok(match rendered {
+        Ok(message) => {
+            let id = outbox::enqueue(tx, bot.id, user_id, hook.id, bot.channel.as_str(), &message)
+                .await?;
+            json!({ "status": "queued", "outbox_id": id, "channel": bot.channel.as_str(), "message": message })
+        }
+        Err(e) => json!({ "status": "failed", "error": e.to_string() }),
+    })
+}
+
+fn answer_response(answer: Answer, log_id: i64) -> (Response, String) {
+    match answer {
+        Answer::Processed { user_ns } => {
+            let body = json!({ "status": "processed", "user_ns": user_ns, "log_id": log_id });
+            (Json(&body).into_response(), body.to_string())
+        }
+        Answer::Inactive => {
+            let body = json!({ "error": "webhook inactive" });
+            (
+                (StatusCode::FORBIDDEN, Json(&body)).into_response(),
+                body.to_string(),
+            )
+        }
+        Answer::Problem { status, detail } => {
+            let response = problem(status, &detail, Some(json!({ "log_id": log_id })));
+            let body = json!({
+                "type": "about:blank",
+                "title": status.canonical_reason().unwrap_or("Error"),
+                "status": status.as_u16(),
+                "detail": detail,
+                "log_id": log_id,
+            });
+            (response, body.to_string())
+        }
+        Answer::Again { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let content_type = if status.is_success() {
+                "application/json"
+            } else {
+                "application/problem+json"
+            };
+            let mut response = (status, body.clone()).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(content_type),
+            );
+            (response, body)
+        }
+    }
+}
+
+fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// Headers for the log: secrets redacted, and the webhook's own HMAC header too, whatever it
+/// is called.
+fn redacted_headers(headers: &HeaderMap, hook: &Webhook) -> Value {
+    let mut value = redact::redacted_headers(headers);
+    if let (crate::receiver::signature::SignatureScheme::Hmac { header, .. }, Value::Object(map)) =
+        (&hook.signature, &mut value)
+        && let Some(v) = map.get_mut(&header.to_ascii_lowercase())
+    {
+        *v = Value::String(redact::REDACTED.into());
+    }
+    value
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))
+}

@@ -1,0 +1,27 @@
+//! Messages a webhook's action sends, queued for the bot's channel.
+
+use crate::error::Result;
+
+/// Queues a message for the bot's channel.
+pub async fn enqueue(
+    tx: &mut super::Tx<'_>,
+    bot_id: i64,
+    user_id: i64,
+    webhook_id: i64,
+    channel: &str,
+    message: &str,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO outbox (bot_id, user_id, webhook_id, channel, message, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(bot_id)
+    .bind(user_id)
+    .bind(webhook_id)
+    .bind(channel)
+    .bind(message)
+    .bind(super::now_ms())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}

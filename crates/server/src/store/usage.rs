@@ -1,0 +1,104 @@
+//! The rolling 24-hour request limit, counted per bot, webhook and hour.
+//!
+//! The window is the current hour and the 23 before it. Concurrent requests of one bot are
+//! put in order by a write to the bot's row, the first statement of the receiver's
+//! transaction: PostgreSQL holds that row lock, SQLite its write lock, until commit. So the
+//! count a request sees includes every request committed before it, and the limit is exact.
+
+use crate::error::Result;
+use sqlx::AnyPool;
+
+const HOUR_MS: i64 = 3_600_000;
+const WINDOW_HOURS: i64 = 24;
+
+/// A bot's quota as one request sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub limit: u32,
+    /// Requests accepted in the window, this one included when admitted.
+    pub used: u32,
+    /// Seconds until the oldest counted hour leaves the window (0 when nothing is counted).
+    pub reset_secs: i64,
+    pub admitted: bool,
+}
+
+impl Quota {
+    pub fn remaining(&self) -> u32 {
+        self.limit.saturating_sub(self.used)
+    }
+}
+
+/// Counts one request against the bot's limit, in the receiver's transaction.
+pub async fn admit(
+    tx: &mut super::Tx<'_>,
+    bot_id: i64,
+    webhook_id: i64,
+    limit: u32,
+    now: i64,
+) -> Result<Quota> {
+    sqlx::query("UPDATE bots SET request_seq = request_seq + 1 WHERE id = $1")
+        .bind(bot_id)
+        .execute(&mut **tx)
+        .await?;
+    let hour = now / HOUR_MS;
+    let mut quota = window(&mut **tx, bot_id, limit, now).await?;
+    quota.admitted = quota.used < limit;
+    let column = if quota.admitted {
+        "accepted"
+    } else {
+        "limited"
+    };
+    sqlx::query(&format!(
+        "INSERT INTO usage_hours (bot_id, webhook_id, hour, {column}) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (bot_id, webhook_id, hour) DO UPDATE SET {column} = usage_hours.{column} + 1"
+    ))
+    .bind(bot_id)
+    .bind(webhook_id)
+    .bind(hour)
+    .execute(&mut **tx)
+    .await?;
+    if quota.admitted {
+        quota.used += 1;
+        if quota.reset_secs == 0 {
+            quota.reset_secs = reset_secs(hour, now);
+        }
+    }
+    Ok(quota)
+}
+
+/// The quota without counting anything (answers that are refused before admission).
+pub async fn peek(pool: &AnyPool, bot_id: i64, limit: u32, now: i64) -> Result<Quota> {
+    let mut quota = window(pool, bot_id, limit, now).await?;
+    quota.admitted = quota.used < limit;
+    Ok(quota)
+}
+
+async fn window<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    db: E,
+    bot_id: i64,
+    limit: u32,
+    now: i64,
+) -> Result<Quota> {
+    let hour = now / HOUR_MS;
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT hour, SUM(accepted) FROM usage_hours WHERE bot_id = $1 AND hour > $2 \
+         GROUP BY hour HAVING SUM(accepted) > 0 ORDER BY hour",
+    )
+    .bind(bot_id)
+    .bind(hour - WINDOW_HOURS)
+    .fetch_all(db)
+    .await?;
+    let used: i64 = rows.iter().map(|(_, n)| n).sum();
+    Ok(Quota {
+        limit,
+        used: u32::try_from(used).unwrap_or(u32::MAX),
+        reset_secs: rows
+            .first()
+            .map_or(0, |(oldest, _)| reset_secs(*oldest, now)),
+        admitted: false,
+    })
+}
+
+fn reset_secs(oldest_hour: i64, now: i64) -> i64 {
+    (((oldest_hour + WINDOW_HOURS) * HOUR_MS - now) + 999) / 1000
+}

@@ -1,0 +1,242 @@
+//! Bot users: finding them for identification, creating them, setting their fields.
+
+use crate::error::{Error, Result};
+use botwire_core::convert::convert;
+use botwire_core::email::Email;
+use botwire_core::field::FieldType;
+use botwire_core::identify::UserLookup;
+use botwire_core::phone::Phone;
+use serde_json::Value;
+use sqlx::FromRow;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct UserRef {
+    pub id: i64,
+    pub user_ns: String,
+}
+
+#[derive(FromRow)]
+struct CandidateRow {
+    id: i64,
+    user_ns: String,
+    crm_contact_id: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+/// The users a request's identity values could name, fetched in one query, so that
+/// identification itself runs as the pure function in botwire-core.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    rows: Vec<CandidateRow>,
+}
+
+impl std::fmt::Debug for CandidateRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "user {}", self.id)
+    }
+}
+
+impl Candidates {
+    fn find(&self, pick: impl Fn(&CandidateRow) -> bool) -> Option<UserRef> {
+        // Lowest id first: a CRM id may be on several users, the oldest wins.
+        self.rows
+            .iter()
+            .filter(|r| pick(r))
+            .min_by_key(|r| r.id)
+            .map(|r| UserRef {
+                id: r.id,
+                user_ns: r.user_ns.clone(),
+            })
+    }
+}
+
+impl UserLookup for Candidates {
+    type User = UserRef;
+    fn by_user_ns(&self, user_ns: &str) -> Option<UserRef> {
+        self.find(|r| r.user_ns == user_ns)
+    }
+    fn by_crm_contact_id(&self, id: &str) -> Option<UserRef> {
+        self.find(|r| r.crm_contact_id.as_deref() == Some(id))
+    }
+    fn by_phone(&self, phone: &Phone) -> Option<UserRef> {
+        self.find(|r| r.phone.as_deref() == Some(phone.as_str()))
+    }
+    fn by_email(&self, email: &Email) -> Option<UserRef> {
+        self.find(|r| r.email.as_deref() == Some(email.as_str()))
+    }
+}
+
+/// Identity values as the database holds them (phone in E.164, email lowercased).
+#[derive(Debug, Default)]
+pub struct Keys<'a> {
+    pub user_ns: Option<&'a str>,
+    pub crm_contact_id: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+pub async fn candidates(
+    tx: &mut super::Tx<'_>,
+    bot_id: i64,
+    keys: &Keys<'_>,
+) -> Result<Candidates> {
+    let rows = sqlx::query_as(
+        "SELECT id, user_ns, crm_contact_id, phone, email FROM bot_users WHERE bot_id = $1 \
+         AND (user_ns = $2 OR crm_contact_id = $3 OR phone = $4 OR email = $5)",
+    )
+    .bind(bot_id)
+    .bind(keys.user_ns)
+    .bind(keys.crm_contact_id)
+    .bind(keys.phone)
+    .bind(keys.email)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(Candidates { rows })
+}
+
+/// A fresh platform id for a user created by a webhook.
+fn new_user_ns() -> String {
+    let bytes: [u8; 10] = rand::random();
+    format!("bw_{}", hex::encode(bytes))
+}
+
+/// Creates a user with a phone and/or email. When another request created the same user
+/// first, that user is returned instead (the unique keys decide).
+pub async fn create(
+    tx: &mut super::Tx<'_>,
+    bot_id: i64,
+    phone: Option<&Phone>,
+    email: Option<&Email>,
+    source: &str,
+) -> Result<UserRef> {
+    let now = super::now_ms();
+    let user_ns = new_user_ns();
+    let created: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO bot_users (bot_id, user_ns, phone, email, source, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(bot_id)
+    .bind(&user_ns)
+    .bind(phone.map(Phone::as_str))
+    .bind(email.map(Email::as_str))
+    .bind(source)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some((id,)) = created {
+        return Ok(UserRef { id, user_ns });
+    }
+    let keys = Keys {
+        phone: phone.map(Phone::as_str),
+        email: email.map(Email::as_str),
+        ..Keys::default()
+    };
+    let existing = candidates(tx, bot_id, &keys).await?;
+    phone
+        .and_then(|p| existing.by_phone(p))
+        .or_else(|| email.and_then(|e| existing.by_email(e)))
+        .ok_or_else(|| Error::Internal("user insert conflicted but no user has its keys".into()))
+}
+
+/// Sets a built-in text field (`first_name`, `last_name`).
+pub async fn set_name(
+    tx: &mut super::Tx<'_>,
+    user_id: i64,
+    field: &str,
+    value: &str,
+) -> Result<()> {
+    let column = match field {
+        "first_name" => "first_name",
+        "last_name" => "last_name",
+        other => {
+            return Err(Error::Internal(format!(
+                "{other} is not a settable built-in field"
+            )));
+        }
+    };
+    sqlx::query(&format!(
+        "UPDATE bot_users SET {column} = $1, updated_at = $2 WHERE id = $3"
+    ))
+    .bind(value)
+    .bind(super::now_ms())
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_field(
+    tx: &mut super::Tx<'_>,
+    user_id: i64,
+    field_id: i64,
+    value: &Value,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO field_values (user_id, field_id, value, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(user_id)
+    .bind(field_id)
+    .bind(value.to_string())
+    .bind(super::now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    user_ns: String,
+    crm_contact_id: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+}
+
+/// Every field of a user as a message shows it: built-ins, then custom fields (unset ones
+/// absent). Used to render templates.
+pub async fn display_values(
+    tx: &mut super::Tx<'_>,
+    user_id: i64,
+) -> Result<BTreeMap<String, String>> {
+    let user: UserRow = sqlx::query_as(
+        "SELECT user_ns, crm_contact_id, phone, email, first_name, last_name FROM bot_users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut values = BTreeMap::new();
+    values.insert("user_ns".to_owned(), user.user_ns);
+    for (name, v) in [
+        ("crm_contact_id", user.crm_contact_id),
+        ("phone", user.phone),
+        ("email", user.email),
+        ("first_name", user.first_name),
+        ("last_name", user.last_name),
+    ] {
+        if let Some(v) = v {
+            values.insert(name.to_owned(), v);
+        }
+    }
+    let custom: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT f.name, f.field_type, v.value FROM field_values v JOIN custom_fields f ON f.id = v.field_id \
+         WHERE v.user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (name, field_type, stored) in custom {
+        let field_type = FieldType::parse(&field_type).map_err(Error::Internal)?;
+        let json: Value =
+            serde_json::from_str(&stored).map_err(|e| Error::Internal(e.to_string()))?;
+        // Stored values were converted on the way in; converting again gives the typed value back.
+        let shown = convert(&json, field_type)
+            .map(|t| t.display())
+            .unwrap_or_else(|_| json.to_string());
+        values.insert(name, shown);
+    }
+    Ok(values)
+}
