@@ -33,14 +33,26 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Connects the database, runs migrations, and serves until Ctrl-C or SIGTERM.
-pub async fn serve(settings: Settings) -> Result<(), String> {
+/// Connects the database (running migrations) and starts the event hub.
+pub async fn state(settings: Settings) -> Result<AppState, String> {
     let db = db::Db::connect(&settings.database_url).await.map_err(|e| {
         format!(
             "cannot open the database {}: {e}",
             db::redact_url(&settings.database_url)
         )
     })?;
+    let hub = events::Hub::start(&db).await?;
+    Ok(AppState {
+        db,
+        hub,
+        settings: Arc::new(settings),
+    })
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(settings: Settings) -> Result<(), String> {
+    let state = state(settings).await?;
+    let settings = &state.settings;
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
@@ -48,12 +60,6 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     if !settings.dist.join("index.html").is_file() {
         tracing::warn!(dist = %settings.dist.display(), "no built app here: only the API and receiver are served");
     }
-    let hub = events::Hub::start(&db).await?;
-    let state = AppState {
-        db,
-        hub,
-        settings: Arc::new(settings),
-    };
     // Tests and scripts read this line to learn the port.
     println!("botwire listening on http://{addr}");
     axum::serve(listener, app(state))

@@ -81,7 +81,7 @@ async fn window<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 ) -> Result<Quota> {
     let hour = now / HOUR_MS;
     let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT hour, SUM(accepted) FROM usage_hours WHERE bot_id = $1 AND hour > $2 \
+        "SELECT hour, CAST(SUM(accepted) AS BIGINT) FROM usage_hours WHERE bot_id = $1 AND hour > $2 \
          GROUP BY hour HAVING SUM(accepted) > 0 ORDER BY hour",
     )
     .bind(bot_id)

@@ -120,10 +120,16 @@ pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 /// Creates an inactive webhook with a fresh token; refuses one over the bot's limit.
 pub async fn create(pool: &AnyPool, bot_id: i64, name: &WebhookName) -> Result<Webhook> {
     let bot = super::bots::get_bot(pool, bot_id).await?;
+    let mut tx = pool.begin().await?;
+    // Lock the bot's row first (as the receiver does), so concurrent creates count in turn.
+    sqlx::query("UPDATE bots SET request_seq = request_seq WHERE id = $1")
+        .bind(bot_id)
+        .execute(&mut *tx)
+        .await?;
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM inbound_webhooks WHERE bot_id = $1")
             .bind(bot_id)
-            .fetch_one(pool)
+            .fetch_one(&mut *tx)
             .await?;
     if count >= i64::from(bot.max_webhooks.get()) {
         return Err(Error::Conflict(format!(
@@ -142,8 +148,9 @@ pub async fn create(pool: &AnyPool, bot_id: i64, name: &WebhookName) -> Result<W
     .bind(&token)
     .bind(token_hash(&token))
     .bind(now)
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
     get(pool, id).await
 }
 
