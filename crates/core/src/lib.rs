@@ -6,7 +6,9 @@
 //! - [`identify`]: which bot user a request belongs to.
 //! - [`field`], [`names`], [`phone`], [`email`], [`channel`], [`limits`]: validation newtypes.
 //! - [`template`]: `{{field}}` message templates.
+//! - [`access`]: roles in a workspace.
 
+pub mod access;
 pub mod channel;
 pub mod convert;
 pub mod email;

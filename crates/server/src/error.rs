@@ -28,8 +28,19 @@ pub enum Error {
     BadRequest(String),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// No valid credentials: the message says what to do.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Credentials fine, but the role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("not found")]
     NotFound,
+    #[error("{detail}")]
+    TooManyRequests {
+        detail: String,
+        retry_after_secs: i64,
+    },
     #[error("{0}")]
     Conflict(String),
     #[error("database: {0}")]
@@ -49,7 +60,10 @@ impl Error {
         match self {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
+            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -98,7 +112,21 @@ impl IntoResponse for Error {
                 problem(status, &detail, Some(json!({ "errors": errors })))
             }
             Error::NotFound => problem(status, "not found", None),
-            Error::BadRequest(m) | Error::Conflict(m) => problem(status, &m, None),
+            Error::BadRequest(m)
+            | Error::Conflict(m)
+            | Error::Unauthorized(m)
+            | Error::Forbidden(m) => problem(status, &m, None),
+            Error::TooManyRequests {
+                detail,
+                retry_after_secs,
+            } => {
+                let mut response = problem(status, &detail, None);
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_after_secs.max(1)),
+                );
+                response
+            }
         }
     }
 }

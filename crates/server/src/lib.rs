@@ -1,11 +1,13 @@
 //! Botwire's server: the REST API, the webhook receiver, storage and the admin app's files.
 
+pub mod api;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
 mod health;
 pub mod receiver;
+pub mod setup;
 mod spa;
 pub mod store;
 
@@ -23,9 +25,7 @@ pub struct AppState {
 
 /// The whole HTTP application; `main` and the tests both build it here.
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
-        .merge(health::router())
-        .fallback(|| async { error::Error::NotFound });
+    let api = api::router().fallback(|| async { error::Error::NotFound });
     Router::new()
         .nest("/api/v1", api)
         .merge(receiver::router())
@@ -59,6 +59,13 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     if !settings.dist.join("index.html").is_file() {
         tracing::warn!(dist = %settings.dist.display(), "no built app here: only the API and receiver are served");
+    }
+    if let Some(link) = setup::first_start(&state.db).await? {
+        println!(
+            "No account has a password yet. Set the owner's email and password within 24 hours at\n  \
+             http://{addr}/setup#{link}\nor: curl -X POST http://{addr}/api/v1/auth/setup -H 'content-type: application/json' \
+             -d '{{\"token\":\"{link}\",\"email\":\"you@example.com\",\"password\":\"…\"}}'"
+        );
     }
     // Tests and scripts read this line to learn the port.
     println!("botwire listening on http://{addr}");

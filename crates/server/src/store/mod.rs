@@ -2,6 +2,7 @@
 //! group several in one transaction (the receiver does: its effects and its log row commit
 //! together).
 
+pub mod accounts;
 pub mod bots;
 pub mod logs;
 pub mod outbox;
