@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod caller;
+pub mod page;
+pub mod scope;
 
 use crate::AppState;
 use axum::Json;
