@@ -71,7 +71,15 @@ impl Db {
             DbKind::Postgres => (url.to_owned(), AnyPoolOptions::new().max_connections(16)),
         };
         let pool = options
-            .acquire_timeout(Duration::from_secs(10))
+            // How long a request may queue for a connection. A burst at one bot is served at
+            // that bot's serialised commit rate (see `store::usage`): its pooled connections
+            // all wait on the bot's row (PostgreSQL) or the write lock (SQLite), and the rest
+            // of the burst waits here, in order, so the tail of a burst of N waits about
+            // N / rate. With 10 s, 600 concurrent requests on a loaded 2-core machine (debug
+            // build, ~40 commits/s on PostgreSQL) answered their tail 500 "pool timed out"
+            // instead of 200 or 429. 30 s drains such a burst and is still within what
+            // webhook senders wait for an answer.
+            .acquire_timeout(Duration::from_secs(30))
             .connect(&url)
             .await
             .map_err(|e| e.to_string())?;

@@ -95,6 +95,19 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         match self {
+            // Every pooled connection busy for the whole acquire timeout: overloaded, not broken.
+            Error::Database(sqlx::Error::PoolTimedOut) => {
+                tracing::warn!("database pool exhausted");
+                let mut response = problem(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the server is overloaded; try again shortly",
+                    None,
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(5));
+                response
+            }
             Error::Database(ref e) => {
                 tracing::error!(error = %e, "database error");
                 problem(status, "the server could not complete the request", None)

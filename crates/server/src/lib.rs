@@ -25,9 +25,14 @@ pub struct AppState {
 
 /// The whole HTTP application; `main` and the tests both build it here.
 pub fn app(state: AppState) -> Router {
-    let api = api::router().fallback(|| async { error::Error::NotFound });
+    let not_found = || async { error::Error::NotFound };
+    let api = api::router().fallback(not_found);
     Router::new()
         .nest("/api/v1", api)
+        // Anything else under /api is an API 404 too, never the app's page.
+        .route("/api", axum::routing::any(not_found))
+        .route("/api/", axum::routing::any(not_found))
+        .route("/api/{*rest}", axum::routing::any(not_found))
         .merge(receiver::router())
         .fallback_service(spa::service(&state.settings.dist))
         .with_state(state)

@@ -114,9 +114,11 @@ CREATE TABLE idempotency_keys (
 );
 
 -- Requests per bot, webhook and hour: the rolling 24-hour limit and the usage charts.
+-- No foreign key to the webhook: its counts outlive it, or deleting and re-creating a webhook
+-- would reset the bot's rolling limit.
 CREATE TABLE usage_hours (
     bot_id INTEGER NOT NULL REFERENCES bots(id) ON DELETE CASCADE,
-    webhook_id INTEGER NOT NULL REFERENCES inbound_webhooks(id) ON DELETE CASCADE,
+    webhook_id INTEGER NOT NULL,
     hour INTEGER NOT NULL,
     accepted INTEGER NOT NULL DEFAULT 0,
     limited INTEGER NOT NULL DEFAULT 0,

@@ -1,6 +1,7 @@
 //! Logging in and out, the first owner's setup link, and API tokens.
 
 use super::caller::{Caller, SESSION_COOKIE, Via, cookie};
+use super::json::Body;
 use crate::AppState;
 use crate::error::{Error, Result};
 use crate::store::accounts::{self, ApiToken, Membership};
@@ -55,7 +56,7 @@ async fn me_of(state: &AppState, account_id: i64) -> Result<Me> {
 async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(body): Json<Credentials>,
+    Body(body): Body<Credentials>,
 ) -> Result<Response> {
     let pool = state.db.pool();
     let email = body.email.trim().to_lowercase();
@@ -137,7 +138,7 @@ pub struct Setup {
 async fn setup(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(body): Json<Setup>,
+    Body(body): Body<Setup>,
 ) -> Result<Response> {
     let email = Email::parse(&body.email).map_err(|e| Error::field("email", e))?;
     accounts::check_password(&body.password).map_err(|e| Error::field("password", e))?;
@@ -185,7 +186,7 @@ pub struct CreatedToken {
 async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
-    Json(body): Json<NewToken>,
+    Body(body): Body<NewToken>,
 ) -> Result<Response> {
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 100 {

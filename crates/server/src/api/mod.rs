@@ -2,9 +2,17 @@
 //! OpenAPI document is generated from the same declarations, so it lists every route served.
 
 pub mod auth;
+pub mod bots;
 pub mod caller;
+pub mod events;
+pub mod fields;
+pub mod json;
+pub mod logs;
 pub mod page;
 pub mod scope;
+pub mod usage;
+pub mod users;
+pub mod webhooks;
 
 use crate::AppState;
 use axum::Json;
@@ -42,6 +50,13 @@ pub fn router() -> axum::Router<AppState> {
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::health::router())
         .merge(auth::router())
+        .merge(bots::router())
+        .merge(fields::router())
+        .merge(users::router())
+        .merge(usage::router())
+        .merge(webhooks::router())
+        .merge(events::router())
+        .merge(logs::router())
         .split_for_parts();
     let mut openapi = openapi;
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);

@@ -4,7 +4,7 @@
 //! answer is sent.
 
 pub mod body;
-mod process;
+pub(crate) mod process;
 mod quota_headers;
 pub mod redact;
 pub mod signature;
@@ -95,9 +95,90 @@ async fn handle(
         bytes: &bytes,
         received_at: now,
     };
-    let (response, events) = process::run(&mut tx, &bot, &hook, &request, started).await?;
+    match admitted(state, tx, &bot, &hook, &request, started).await {
+        Ok(response) => Ok(quota_headers::apply(response, &quota)),
+        Err(e) => {
+            // Nothing was committed, so the request is not counted after all; the answer still
+            // carries the rate-limit headers, as every answer from a known token does.
+            let uncounted = usage::Quota {
+                used: quota.used.saturating_sub(1),
+                ..quota
+            };
+            Ok(quota_headers::apply(e.into_response(), &uncounted))
+        }
+    }
+}
+
+/// Processes an admitted request in its transaction and commits it with its events.
+async fn admitted(
+    state: &AppState,
+    mut tx: store::Tx<'_>,
+    bot: &bots::Bot,
+    hook: &webhooks::Webhook,
+    request: &process::Request<'_>,
+    started: Instant,
+) -> Result<Response> {
+    let (response, events) =
+        process::run(&mut tx, bot, hook, request, started, process::Mode::Live).await?;
     state.hub.stage(&mut tx, &events).await?;
     tx.commit().await?;
     state.hub.committed(events);
-    Ok(quota_headers::apply(response, &quota))
+    Ok(response)
+}
+
+/// What a replay did: the new log row and the answer the receiver would have sent.
+pub struct Replayed {
+    pub log_id: i64,
+    pub status: StatusCode,
+    pub body: bytes::Bytes,
+}
+
+/// Runs logged request `of` again through `hook`'s current configuration, as a new request
+/// logged with `replay_of`. Processed exactly as [`handle`] processes a live one, in one
+/// transaction that first queues behind the bot's other requests, but not counted against the
+/// daily limit, without the signature check, and with the idempotency key not honoured.
+pub async fn replay(
+    state: &AppState,
+    bot: &bots::Bot,
+    hook: &webhooks::Webhook,
+    of: i64,
+    method: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<Replayed> {
+    let started = Instant::now();
+    let request = process::Request {
+        method,
+        headers,
+        bytes,
+        received_at: store::now_ms(),
+    };
+    let mut tx = state.db.pool().begin().await?;
+    store::logs::take_turn(&mut tx, bot.id).await?;
+    let (response, events) = process::run(
+        &mut tx,
+        bot,
+        hook,
+        &request,
+        started,
+        process::Mode::Replay { of },
+    )
+    .await?;
+    state.hub.stage(&mut tx, &events).await?;
+    tx.commit().await?;
+    let log_id = events.iter().find_map(|e| match e {
+        crate::events::Event::LogWritten { log_id, .. } => Some(*log_id),
+        _ => None,
+    });
+    state.hub.committed(events);
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .map_err(|e| crate::error::Error::Internal(format!("replay answer: {e}")))?;
+    Ok(Replayed {
+        log_id: log_id
+            .ok_or_else(|| crate::error::Error::Internal("replay wrote no log row".into()))?,
+        status,
+        body,
+    })
 }

@@ -14,24 +14,43 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use botwire_core::email::Email;
 use botwire_core::field::FieldType;
-use botwire_core::identify::{self, Identification, IdentityKey, Probe};
+use botwire_core::identify::{
+    self, Identification, IdentityInputs, IdentityKey, IdentityPaths, Probe,
+};
 use botwire_core::mapping::{self, MappingOutcome};
 use botwire_core::phone::Phone;
 use botwire_core::template::{Template, USER_FIELDS};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::time::Instant;
 
 /// Keys a sender may use to make retries safe; the first one present counts.
 const IDEMPOTENCY_HEADERS: [&str; 2] = ["webhook-id", "idempotency-key"];
 const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3_600_000;
+/// Keys longer than this (in bytes) are remembered by their SHA-256: an index entry has a size
+/// limit (PostgreSQL's B-tree: about 2.7 kB) and a sender's key has none.
+const MAX_PLAIN_KEY_BYTES: usize = 200;
+const HASHED_KEY_PREFIX: &str = "sha256:";
 /// Built-in user fields a mapping may set (the identity fields are set by identification).
-const SETTABLE_NAMES: [&str; 2] = ["first_name", "last_name"];
+pub(crate) const SETTABLE_NAMES: [&str; 2] = ["first_name", "last_name"];
 
 pub struct Request<'a> {
     pub method: &'a str,
     pub headers: &'a HeaderMap,
     pub bytes: &'a [u8],
     pub received_at: i64,
+}
+
+/// Whether a request came in to `/hooks/{token}` or is a logged one replayed from the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    /// The builder's own re-run of log row `of`: no signature check, and the idempotency key
+    /// is neither honoured nor remembered.
+    Replay {
+        of: i64,
+    },
 }
 
 /// How the request is answered; the log row records it.
@@ -57,6 +76,7 @@ pub async fn run(
     hook: &Webhook,
     request: &Request<'_>,
     started: Instant,
+    mode: Mode,
 ) -> Result<(Response, Vec<Event>)> {
     let mut log = NewLog {
         bot_id: bot.id,
@@ -65,7 +85,7 @@ pub async fn run(
         method: request.method.to_owned(),
         content_type: header_str(request.headers, header::CONTENT_TYPE.as_str()).map(str::to_owned),
         headers: redacted_headers(request.headers, hook).to_string(),
-        body: Some(String::from_utf8_lossy(request.bytes).into_owned()),
+        body: Some(without_nul(&String::from_utf8_lossy(request.bytes)).into_owned()),
         parsed: None,
         status: 0,
         outcome: Outcome::Rejected,
@@ -77,16 +97,24 @@ pub async fn run(
         idempotency_key: IDEMPOTENCY_HEADERS
             .iter()
             .find_map(|h| header_str(request.headers, h))
-            .map(str::to_owned),
+            .map(str::to_owned)
+            .filter(|_| mode == Mode::Live),
         duplicate_of: None,
+        replay_of: match mode {
+            Mode::Live => None,
+            Mode::Replay { of } => Some(of),
+        },
         duration_us: 0,
     };
     let mut events = Vec::new();
-    let answer = decide(tx, bot, hook, request, &mut log, &mut events).await?;
+    let answer = decide(tx, bot, hook, request, mode, &mut log, &mut events).await?;
 
+    // Only requests that were processed are remembered under their key: a 200, or a 422 from
+    // identification. A 400/415 body or a 401 signature was never processed, so the sender's
+    // corrected retry with the same key is taken afresh.
     let (status, remember) = match &answer {
         Answer::Processed { .. } => (StatusCode::OK, true),
-        Answer::Problem { status, .. } => (*status, *status != StatusCode::UNAUTHORIZED),
+        Answer::Problem { status, .. } => (*status, *status == StatusCode::UNPROCESSABLE_ENTITY),
         Answer::Inactive => (StatusCode::FORBIDDEN, false),
         Answer::Again { status, .. } => (
             StatusCode::from_u16(*status).unwrap_or(StatusCode::OK),
@@ -94,12 +122,21 @@ pub async fn run(
         ),
     };
     log.status = status.as_u16();
+    log.detail = without_nul(&log.detail).into_owned();
     log.duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
     let log_id = logs::insert(tx, &log).await?;
     let (response, body) = answer_response(answer, log_id);
     logs::set_response(tx, log_id, &body).await?;
+    // The message was queued before the log row existed; link it now that it does.
+    let queued = log
+        .action
+        .as_deref()
+        .and_then(|a| serde_json::from_str::<Value>(a).ok());
+    if let Some(outbox_id) = queued.as_ref().and_then(|a| a["outbox_id"].as_i64()) {
+        outbox::link_log(tx, outbox_id, log_id).await?;
+    }
     if let (true, Some(key)) = (remember, &log.idempotency_key) {
-        logs::remember_key(tx, hook.id, key, log_id, request.received_at).await?;
+        logs::remember_key(tx, hook.id, &stored_key(key), log_id, request.received_at).await?;
     }
     events.push(Event::LogWritten {
         webhook_id: hook.id,
@@ -114,9 +151,26 @@ async fn decide(
     bot: &Bot,
     hook: &Webhook,
     request: &Request<'_>,
+    mode: Mode,
     log: &mut NewLog,
     events: &mut Vec<Event>,
 ) -> Result<Answer> {
+    // The signature comes first, inactive webhook or not: an unauthenticated body is neither
+    // kept in the log nor captured as the sample, since it could be anything from anyone.
+    if mode == Mode::Live
+        && let Err(e) =
+            hook.signature
+                .verify(request.headers, request.bytes, request.received_at / 1000)
+    {
+        log.body = None;
+        log.outcome = Outcome::Unauthorized;
+        log.detail = e.to_string();
+        return Ok(Answer::Problem {
+            status: StatusCode::UNAUTHORIZED,
+            detail: e.to_string(),
+        });
+    }
+
     let content_type = log.content_type.clone();
     let parsed = body::parse(content_type.as_deref(), request.bytes);
 
@@ -129,23 +183,11 @@ async fn decide(
         return Ok(Answer::Inactive);
     }
 
-    if let Err(e) =
-        hook.signature
-            .verify(request.headers, request.bytes, request.received_at / 1000)
-    {
-        // An unauthenticated body is not kept: it could be anything from anyone.
-        log.body = None;
-        log.outcome = Outcome::Unauthorized;
-        log.detail = e.to_string();
-        return Ok(Answer::Problem {
-            status: StatusCode::UNAUTHORIZED,
-            detail: e.to_string(),
-        });
-    }
-
     if let Some(key) = &log.idempotency_key {
         let since = request.received_at - IDEMPOTENCY_WINDOW_MS;
-        if let Some((first_id, status, body)) = logs::first_answer(tx, hook.id, key, since).await? {
+        if let Some((first_id, status, body)) =
+            logs::first_answer(tx, hook.id, &stored_key(key), since).await?
+        {
             log.outcome = Outcome::Duplicate;
             log.detail =
                 format!("duplicate of log {first_id}: answered as the first time, not processed");
@@ -226,31 +268,14 @@ async fn identify_user(
     hook: &Webhook,
     doc: &Value,
 ) -> Result<Identified> {
-    let inputs = identify::inputs(doc, &hook.identity);
-    let value = |p: &Probe| match p {
-        Probe::Value(v) => Some(v.clone()),
-        _ => None,
-    };
-    let phone = value(&inputs.phone).and_then(|v| Phone::parse(&v, &bot.default_country).ok());
-    let email = value(&inputs.email).and_then(|v| Email::parse(&v).ok());
-    let user_ns = value(&inputs.user_ns);
-    let crm = value(&inputs.crm_contact_id);
-    let keys = users::Keys {
-        user_ns: user_ns.as_deref(),
-        crm_contact_id: crm.as_deref(),
-        phone: phone.as_ref().map(Phone::as_str),
-        email: email.as_ref().map(Email::as_str),
-    };
-    let candidates = users::candidates(tx, bot.id, &keys).await?;
-    let found = match identify::identify(&inputs, bot.channel, &bot.default_country, &candidates) {
+    let (_, decision) = decide_identity(tx, bot, &hook.identity, doc).await?;
+    let found = match decision {
         Identification::Matched { user, by } => (
             Ok(user),
             Outcome::Matched,
             format!("matched by {}", key_name(by)),
         ),
         Identification::Create { by, phone, email } => {
-            // An email that already names another user stays with that user.
-            let email = email.filter(|e| identify::UserLookup::by_email(&candidates, e).is_none());
             let user = users::create(
                 tx,
                 bot.id,
@@ -270,7 +295,48 @@ async fn identify_user(
     Ok(found)
 }
 
-fn key_name(key: IdentityKey) -> &'static str {
+/// Whom `doc` identifies, reading only: the identity values, then botwire-core's decision
+/// against the users those values could name. A user to create is not created here; its
+/// email is already left out when it names another user (that email stays with that user).
+/// The API's evaluate shows this decision without acting on it.
+pub(crate) async fn decide_identity(
+    tx: &mut Tx<'_>,
+    bot: &Bot,
+    identity: &IdentityPaths,
+    doc: &Value,
+) -> Result<(IdentityInputs, Identification<users::UserRef>)> {
+    let inputs = identify::inputs(doc, identity);
+    let value = |p: &Probe| match p {
+        Probe::Value(v) => Some(v.clone()),
+        _ => None,
+    };
+    let phone = value(&inputs.phone).and_then(|v| Phone::parse(&v, &bot.default_country).ok());
+    let email = value(&inputs.email).and_then(|v| Email::parse(&v).ok());
+    // Looked up only, never stored: without a NUL (PostgreSQL text cannot hold one) they match
+    // nobody all the same.
+    let user_ns = value(&inputs.user_ns).map(|v| without_nul(&v).into_owned());
+    let crm = value(&inputs.crm_contact_id).map(|v| without_nul(&v).into_owned());
+    let keys = users::Keys {
+        user_ns: user_ns.as_deref(),
+        crm_contact_id: crm.as_deref(),
+        phone: phone.as_ref().map(Phone::as_str),
+        email: email.as_ref().map(Email::as_str),
+    };
+    let candidates = users::candidates(tx, bot.id, &keys).await?;
+    let decision = match identify::identify(&inputs, bot.channel, &bot.default_country, &candidates)
+    {
+        Identification::Create { by, phone, email } => Identification::Create {
+            by,
+            phone,
+            // An email that already names another user stays with that user.
+            email: email.filter(|e| identify::UserLookup::by_email(&candidates, e).is_none()),
+        },
+        other => other,
+    };
+    Ok((inputs, decision))
+}
+
+pub(crate) fn key_name(key: IdentityKey) -> &'static str {
     match key {
         IdentityKey::UserNs => "user_ns",
         IdentityKey::CrmContactId => "CRM contact id",
@@ -288,25 +354,28 @@ async fn apply_mappings(
     fields: &[CustomField],
     doc: &Value,
 ) -> Result<Vec<MappingOutcome>> {
-    let field_type = |name: &str| {
-        if SETTABLE_NAMES.contains(&name) {
-            Some(FieldType::Text)
-        } else {
-            fields.iter().find(|f| f.name == name).map(|f| f.field_type)
-        }
-    };
-    let outcomes = mapping::evaluate_all(doc, mappings, field_type);
+    let outcomes = mapping::evaluate_all(doc, mappings, |name| mapping_field_type(fields, name));
     for outcome in &outcomes {
         let Some(value) = &outcome.value else {
             continue;
         };
         if SETTABLE_NAMES.contains(&outcome.field.as_str()) {
-            users::set_name(tx, user_id, &outcome.field, &value.display()).await?;
+            users::set_name(tx, user_id, &outcome.field, &without_nul(&value.display())).await?;
         } else if let Some(field) = fields.iter().find(|f| f.name == outcome.field) {
             users::set_field(tx, user_id, field.id, &value.to_json()).await?;
         }
     }
     Ok(outcomes)
+}
+
+/// The type a mapping converts to for `name`: text for the settable built-in fields, the
+/// custom field's type otherwise; `None` when the bot has no such field.
+pub(crate) fn mapping_field_type(fields: &[CustomField], name: &str) -> Option<FieldType> {
+    if SETTABLE_NAMES.contains(&name) {
+        Some(FieldType::Text)
+    } else {
+        fields.iter().find(|f| f.name == name).map(|f| f.field_type)
+    }
 }
 
 /// Renders the webhook's message for the user and queues it; the result goes in the log.
@@ -333,6 +402,7 @@ async fn run_action(
     let rendered = template.render(|name| known(name).then(|| values.get(name).cloned()));
     Ok(match rendered {
         Ok(message) => {
+            let message = without_nul(&message).into_owned();
             let id = outbox::enqueue(tx, bot.id, user_id, hook.id, bot.channel.as_str(), &message)
                 .await?;
             json!({ "status": "queued", "outbox_id": id, "channel": bot.channel.as_str(), "message": message })
@@ -382,6 +452,29 @@ fn answer_response(answer: Answer, log_id: i64) -> (Response, String) {
     }
 }
 
+/// Text for a text column: NUL characters become U+FFFD. PostgreSQL text cannot hold NUL, and
+/// both databases keep the same text.
+fn without_nul(text: &str) -> Cow<'_, str> {
+    if text.contains('\0') {
+        Cow::Owned(text.replace('\0', "\u{FFFD}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The idempotency key as the key table holds it: itself, or its SHA-256 when it is long (or
+/// could be mistaken for a hashed one).
+fn stored_key(key: &str) -> Cow<'_, str> {
+    if key.len() <= MAX_PLAIN_KEY_BYTES && !key.starts_with(HASHED_KEY_PREFIX) {
+        Cow::Borrowed(key)
+    } else {
+        Cow::Owned(format!(
+            "{HASHED_KEY_PREFIX}{}",
+            hex::encode(Sha256::digest(key.as_bytes()))
+        ))
+    }
+}
+
 fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get(name)
@@ -396,7 +489,7 @@ fn redacted_headers(headers: &HeaderMap, hook: &Webhook) -> Value {
     let mut value = redact::redacted_headers(headers);
     if let (crate::receiver::signature::SignatureScheme::Hmac { header, .. }, Value::Object(map)) =
         (&hook.signature, &mut value)
-        && let Some(v) = map.get_mut(&header.to_ascii_lowercase())
+        && let Some(v) = map.get_mut(&header.trim().to_ascii_lowercase())
     {
         *v = Value::String(redact::REDACTED.into());
     }

@@ -1,7 +1,10 @@
 //! The request log: one row per request that reached a webhook, written in the same
 //! transaction as the request's effects.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use serde::Serialize;
+use sqlx::{AnyPool, FromRow};
+use utoipa::ToSchema;
 
 /// How a request ended, as the log and its filters name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +56,8 @@ pub struct NewLog {
     pub response: String,
     pub idempotency_key: Option<String>,
     pub duplicate_of: Option<i64>,
+    /// Set when the API replayed an earlier log row.
+    pub replay_of: Option<i64>,
     pub duration_us: i64,
 }
 
@@ -60,8 +65,8 @@ pub async fn insert(tx: &mut super::Tx<'_>, log: &NewLog) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO request_logs (bot_id, webhook_id, received_at, method, content_type, headers, body, \
          parsed, status, outcome, detail, user_id, mappings, action, response, idempotency_key, \
-         duplicate_of, duration_us) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+         duplicate_of, duration_us, replay_of) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
     )
     .bind(log.bot_id)
     .bind(log.webhook_id)
@@ -81,6 +86,7 @@ pub async fn insert(tx: &mut super::Tx<'_>, log: &NewLog) -> Result<i64> {
     .bind(log.idempotency_key.as_deref())
     .bind(log.duplicate_of)
     .bind(log.duration_us)
+    .bind(log.replay_of)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
@@ -133,5 +139,200 @@ pub async fn remember_key(
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+// ---- Reading the log (the API) -------------------------------------------------------------
+
+impl Outcome {
+    /// Every outcome, in the order the API lists them.
+    pub const ALL: [Outcome; 8] = [
+        Outcome::Matched,
+        Outcome::Created,
+        Outcome::Rejected,
+        Outcome::Inactive,
+        Outcome::InvalidBody,
+        Outcome::UnsupportedType,
+        Outcome::Unauthorized,
+        Outcome::Duplicate,
+    ];
+
+    pub fn parse(name: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == name)
+    }
+}
+
+/// Whose rows a list reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Webhook(i64),
+    Bot(i64),
+}
+
+/// Filters of the log lists and the CSV export; `None` means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub outcome: Option<Outcome>,
+    pub user_id: Option<i64>,
+    /// Received at or after (Unix ms).
+    pub from: Option<i64>,
+    /// Received before (Unix ms).
+    pub to: Option<i64>,
+    /// A substring of the raw body.
+    pub q: Option<String>,
+}
+
+/// A log row in a list: everything but the bodies and headers.
+#[derive(Debug, Clone, Serialize, ToSchema, FromRow)]
+pub struct LogSummary {
+    pub id: i64,
+    pub webhook_id: i64,
+    /// Unix milliseconds.
+    pub received_at: i64,
+    pub method: String,
+    /// The HTTP status the receiver answered with.
+    pub status: i64,
+    /// `matched`, `created`, `rejected`, `inactive`, `invalid_body`, `unsupported_type`,
+    /// `unauthorized` or `duplicate`.
+    pub outcome: String,
+    pub detail: String,
+    /// The bot user the request matched or created.
+    pub user_id: Option<i64>,
+    pub duration_us: i64,
+    /// Set on a replay: the log row it replayed.
+    pub replay_of: Option<i64>,
+    /// Set on a duplicate: the log row whose answer it got again.
+    pub duplicate_of: Option<i64>,
+}
+
+const SUMMARY_COLUMNS: &str = "id, webhook_id, received_at, method, status, outcome, detail, user_id, duration_us, \
+                               replay_of, duplicate_of";
+
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// `%`, `_` and the escape character itself taken literally in a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Up to `limit` rows of `scope` older than `before_id`, newest first. The scope and the id
+/// come first in the condition so both databases walk the `(webhook_id, id)` / `(bot_id, id)`
+/// index backwards and stop after `limit` matches, however long the log is.
+pub async fn list(
+    pool: &AnyPool,
+    scope: Scope,
+    filter: &Filter,
+    before_id: i64,
+    limit: u32,
+) -> Result<Vec<LogSummary>> {
+    let (sql, args) = list_query(scope, filter, before_id, limit);
+    let mut query = sqlx::query_as::<_, LogSummary>(&sql);
+    for arg in args {
+        query = match arg {
+            Arg::Int(v) => query.bind(v),
+            Arg::Text(v) => query.bind(v),
+        };
+    }
+    Ok(query.fetch_all(pool).await?)
+}
+
+/// The statement [`list`] runs (for `EXPLAIN` in tests): `$1` is the webhook or bot, `$2`
+/// the cursor id, then one parameter per filter set, in the order of [`Filter`]'s fields,
+/// and last the limit.
+pub fn list_sql(scope: Scope, filter: &Filter) -> String {
+    list_query(scope, filter, 0, 0).0
+}
+
+fn list_query(scope: Scope, filter: &Filter, before_id: i64, limit: u32) -> (String, Vec<Arg>) {
+    let (column, owner) = match scope {
+        Scope::Webhook(id) => ("webhook_id", id),
+        Scope::Bot(id) => ("bot_id", id),
+    };
+    let mut args = vec![Arg::Int(owner), Arg::Int(before_id)];
+    let mut sql =
+        format!("SELECT {SUMMARY_COLUMNS} FROM request_logs WHERE {column} = $1 AND id < $2");
+    let mut and = |condition: &str, arg: Arg| {
+        args.push(arg);
+        sql.push_str(&format!(" AND {condition}${}", args.len()));
+    };
+    if let Some(outcome) = filter.outcome {
+        and("outcome = ", Arg::Text(outcome.as_str().to_owned()));
+    }
+    if let Some(user_id) = filter.user_id {
+        and("user_id = ", Arg::Int(user_id));
+    }
+    if let Some(from) = filter.from {
+        and("received_at >= ", Arg::Int(from));
+    }
+    if let Some(to) = filter.to {
+        and("received_at < ", Arg::Int(to));
+    }
+    if let Some(q) = &filter.q {
+        // LOWER on both sides: case-insensitive on both databases (SQLite folds ASCII only).
+        and(
+            "LOWER(body) LIKE LOWER(",
+            Arg::Text(format!("%{}%", like_escape(q))),
+        );
+        sql.push_str(") ESCAPE '\\'");
+    }
+    args.push(Arg::Int(i64::from(limit)));
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", args.len()));
+    (sql, args)
+}
+
+/// A whole log row.
+#[derive(Debug, Clone, FromRow)]
+pub struct LogRecord {
+    pub id: i64,
+    pub bot_id: i64,
+    pub webhook_id: i64,
+    pub received_at: i64,
+    pub method: String,
+    pub content_type: Option<String>,
+    pub headers: String,
+    pub body: Option<String>,
+    pub parsed: Option<String>,
+    pub status: i64,
+    pub outcome: String,
+    pub detail: String,
+    pub user_id: Option<i64>,
+    pub mappings: Option<String>,
+    pub action: Option<String>,
+    pub response: String,
+    pub idempotency_key: Option<String>,
+    pub duplicate_of: Option<i64>,
+    pub replay_of: Option<i64>,
+    pub duration_us: i64,
+}
+
+pub async fn get(pool: &AnyPool, id: i64) -> Result<LogRecord> {
+    let row: Option<LogRecord> = sqlx::query_as(
+        "SELECT id, bot_id, webhook_id, received_at, method, content_type, headers, body, parsed, status, \
+         outcome, detail, user_id, mappings, action, response, idempotency_key, duplicate_of, replay_of, \
+         duration_us FROM request_logs WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.ok_or(Error::NotFound)
+}
+
+/// Puts a replay in line with the bot's live requests: the write to the bot's row that the
+/// receiver's transaction starts with (see `usage::admit`), without counting anything.
+pub async fn take_turn(tx: &mut super::Tx<'_>, bot_id: i64) -> Result<()> {
+    sqlx::query("UPDATE bots SET request_seq = request_seq + 1 WHERE id = $1")
+        .bind(bot_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

@@ -3,10 +3,13 @@
 //! together).
 
 pub mod accounts;
+pub mod bot_admin;
 pub mod bots;
 pub mod logs;
 pub mod outbox;
 pub mod usage;
+pub mod usage_report;
+pub mod user_admin;
 pub mod users;
 pub mod webhooks;
 

@@ -25,3 +25,13 @@ pub async fn enqueue(
     .await?;
     Ok(id)
 }
+
+/// Records which log row queued the message.
+pub async fn link_log(tx: &mut super::Tx<'_>, outbox_id: i64, log_id: i64) -> Result<()> {
+    sqlx::query("UPDATE outbox SET log_id = $1 WHERE id = $2")
+        .bind(log_id)
+        .bind(outbox_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -89,12 +89,21 @@ async fn window<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     .fetch_all(db)
     .await?;
     let used: i64 = rows.iter().map(|(_, n)| n).sum();
+    // The reset is when the window next frees room: when the oldest hour leaves it, or, for a
+    // bot over its limit (the limit was lowered), when enough hours have left it.
+    let mut left = used;
+    let mut reset = 0;
+    for (hour, n) in &rows {
+        left -= n;
+        reset = reset_secs(*hour, now);
+        if left < i64::from(limit) {
+            break;
+        }
+    }
     Ok(Quota {
         limit,
         used: u32::try_from(used).unwrap_or(u32::MAX),
-        reset_secs: rows
-            .first()
-            .map_or(0, |(oldest, _)| reset_secs(*oldest, now)),
+        reset_secs: reset,
         admitted: false,
     })
 }

@@ -35,6 +35,10 @@ pub struct Webhook {
     pub mappings: Vec<Mapping>,
     pub action_template: Option<String>,
     pub signature: SignatureScheme,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// When the token replaced by the last rotation stops working (Unix ms), if one was kept.
+    pub previous_token_expires_at: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -52,10 +56,13 @@ struct WebhookRow {
     mappings: String,
     action_template: Option<String>,
     signature: String,
+    created_at: i64,
+    updated_at: i64,
+    previous_token_expires_at: Option<i64>,
 }
 
 const COLUMNS: &str = "id, bot_id, name, token, token_hash, previous_token_hash, active, listening, sample, identity, \
-                       mappings, action_template, signature";
+                       mappings, action_template, signature, created_at, updated_at, previous_token_expires_at";
 
 fn decode(r: WebhookRow) -> Result<Webhook> {
     let bad = |what: &str, e: serde_json::Error| {
@@ -73,6 +80,13 @@ fn decode(r: WebhookRow) -> Result<Webhook> {
         listening: r.listening != 0,
         sample: r.sample,
         action_template: r.action_template,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        // Only a hash still kept has a grace period.
+        previous_token_expires_at: r
+            .previous_token_hash
+            .as_ref()
+            .and(r.previous_token_expires_at),
     })
 }
 
@@ -216,6 +230,186 @@ pub async fn capture_sample(tx: &mut super::Tx<'_>, id: i64, sample: &str) -> Re
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+const HOUR_MS: i64 = 3_600_000;
+/// The rolling window of the daily limit, in hours (as [`super::usage`] counts it).
+const WINDOW_HOURS: i64 = 24;
+
+/// A webhook as a bot's list shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Summary {
+    pub id: i64,
+    pub name: String,
+    pub token: String,
+    pub active: i64,
+    pub listening: i64,
+    /// Requests accepted in the rolling 24 hours (the window the daily limit counts).
+    pub accepted_24h: i64,
+    pub last_received_at: Option<i64>,
+    pub last_outcome: Option<String>,
+    pub last_status: Option<i64>,
+}
+
+/// A bot's webhooks, newest first, with ids below `before_id`; at most `limit` rows.
+pub async fn list(
+    pool: &AnyPool,
+    bot_id: i64,
+    before_id: i64,
+    limit: i64,
+    now: i64,
+) -> Result<Vec<Summary>> {
+    Ok(sqlx::query_as(
+        "SELECT w.id, w.name, w.token, w.active, w.listening, \
+         (SELECT CAST(COALESCE(SUM(u.accepted), 0) AS BIGINT) FROM usage_hours u \
+          WHERE u.webhook_id = w.id AND u.hour > $2) AS accepted_24h, \
+         l.received_at AS last_received_at, l.outcome AS last_outcome, l.status AS last_status \
+         FROM inbound_webhooks w \
+         LEFT JOIN request_logs l ON l.id = (SELECT MAX(m.id) FROM request_logs m WHERE m.webhook_id = w.id) \
+         WHERE w.bot_id = $1 AND w.id < $3 ORDER BY w.id DESC LIMIT $4",
+    )
+    .bind(bot_id)
+    .bind(now / HOUR_MS - WINDOW_HOURS)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// What an edit changes; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    pub name: Option<WebhookName>,
+    pub sample: Option<Option<String>>,
+    pub identity: Option<IdentityPaths>,
+    pub mappings: Option<Vec<Mapping>>,
+    pub action_template: Option<Option<String>>,
+    pub signature: Option<SignatureScheme>,
+}
+
+/// Saves the given columns only, so an edit never writes back a sample the receiver captured
+/// meanwhile (or anything else it did not mean to change).
+pub async fn update(pool: &AnyPool, id: i64, changes: &Changes) -> Result<()> {
+    let mut sets: Vec<&str> = Vec::new();
+    let mut values: Vec<Option<String>> = Vec::new();
+    if let Some(name) = &changes.name {
+        sets.push("name");
+        values.push(Some(name.as_str().to_owned()));
+    }
+    if let Some(sample) = &changes.sample {
+        sets.push("sample");
+        values.push(sample.clone());
+    }
+    if let Some(identity) = &changes.identity {
+        sets.push("identity");
+        values.push(Some(json(identity)?));
+    }
+    if let Some(mappings) = &changes.mappings {
+        sets.push("mappings");
+        values.push(Some(json(mappings)?));
+    }
+    if let Some(template) = &changes.action_template {
+        sets.push("action_template");
+        values.push(template.clone());
+    }
+    if let Some(signature) = &changes.signature {
+        sets.push("signature");
+        values.push(Some(json(signature)?));
+    }
+    let assignments: Vec<String> = sets
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("{column} = ${}", i + 1))
+        .collect();
+    let n = sets.len();
+    let sql = format!(
+        "UPDATE inbound_webhooks SET {}updated_at = ${} WHERE id = ${}",
+        assignments
+            .iter()
+            .map(|a| format!("{a}, "))
+            .collect::<String>(),
+        n + 1,
+        n + 2
+    );
+    let mut query = sqlx::query(&sql);
+    for value in values {
+        query = query.bind(value);
+    }
+    let done = query.bind(super::now_ms()).bind(id).execute(pool).await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// Gives the webhook a new token. The one it replaces keeps working for `grace_ms` (none when
+/// 0); a token replaced by an earlier rotation stops working now.
+pub async fn rotate(pool: &AnyPool, id: i64, grace_ms: i64) -> Result<()> {
+    let token = new_token();
+    let now = super::now_ms();
+    let done = if grace_ms > 0 {
+        sqlx::query(
+            "UPDATE inbound_webhooks SET previous_token_hash = token_hash, previous_token_expires_at = $1, \
+             token = $2, token_hash = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(now + grace_ms)
+    } else {
+        sqlx::query(
+            "UPDATE inbound_webhooks SET previous_token_hash = NULL, previous_token_expires_at = $1, \
+             token = $2, token_hash = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(None::<i64>)
+    }
+    .bind(&token)
+    .bind(token_hash(&token))
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// Deletes a webhook; its request logs, usage rows and idempotency keys go with it (the
+/// foreign keys cascade), its outbox messages stay without it.
+pub async fn delete(pool: &AnyPool, id: i64) -> Result<()> {
+    let done = sqlx::query("DELETE FROM inbound_webhooks WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// A request log row in brief, as the live event stream sends it.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct LogSummary {
+    pub id: i64,
+    pub received_at: i64,
+    pub status: i64,
+    pub outcome: String,
+    pub detail: String,
+    pub user_id: Option<i64>,
+}
+
+/// One of the webhook's log rows in brief; `None` when it is not this webhook's (or is gone).
+pub async fn log_summary(
+    pool: &AnyPool,
+    webhook_id: i64,
+    log_id: i64,
+) -> Result<Option<LogSummary>> {
+    Ok(sqlx::query_as(
+        "SELECT id, received_at, status, outcome, detail, user_id FROM request_logs \
+         WHERE id = $1 AND webhook_id = $2",
+    )
+    .bind(log_id)
+    .bind(webhook_id)
+    .fetch_optional(pool)
+    .await?)
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {

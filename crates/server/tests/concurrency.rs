@@ -1,0 +1,240 @@
+//! The receiver under real concurrency: the rolling limit is exact (600 requests at once
+//! against a limit of 500), and concurrent first requests for one new phone make one user.
+
+mod support;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Instant;
+use support::*;
+use tokio::sync::Barrier;
+
+/// What one request got back.
+struct Answer {
+    status: u16,
+    remaining: Option<u32>,
+    retry_after: Option<u64>,
+    body: serde_json::Value,
+}
+
+/// Sends `bodies` to `url` all at once: every task is spawned, then released together by a
+/// barrier. A connection error fails the test with its reason.
+async fn burst(client: &reqwest::Client, url: &str, bodies: Vec<String>) -> Vec<Answer> {
+    let barrier = Arc::new(Barrier::new(bodies.len()));
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let (client, url, barrier) = (client.clone(), url.to_owned(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let response = client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("request {i}: connection error: {e:?}"));
+                let header = |name: &str| {
+                    response
+                        .headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned)
+                };
+                let status = response.status().as_u16();
+                let remaining = header("rate-limit-remaining").map(|v| {
+                    v.parse()
+                        .unwrap_or_else(|_| panic!("request {i}: rate-limit-remaining {v:?}"))
+                });
+                let retry_after = header("retry-after").and_then(|v| v.parse().ok());
+                let text = response
+                    .text()
+                    .await
+                    .unwrap_or_else(|e| panic!("request {i}: reading the body: {e:?}"));
+                assert!(status < 500, "request {i}: server error {status}: {text}");
+                let body = serde_json::from_str(&text).unwrap_or_else(|e| {
+                    panic!("request {i}: {status} body is not JSON ({e}): {text}")
+                });
+                Answer {
+                    status,
+                    remaining,
+                    retry_after,
+                    body,
+                }
+            })
+        })
+        .collect();
+    let mut answers = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        match task.await {
+            Ok(answer) => answers.push(answer),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => panic!("request task: {e}"),
+        }
+    }
+    answers
+}
+
+/// 600 requests at once, a limit of 500: exactly 500 accepted, each seeing a different
+/// remaining count, and 100 refused.
+async fn exact_limit_under_concurrency(kind: DbKind) {
+    const REQUESTS: usize = 600;
+    const LIMIT: u32 = 500;
+    let env = Env::new(kind).await;
+    let hook = env.booking_webhook().await;
+    // The booking's user already exists (created as an earlier request would have, but
+    // without counting against the limit), so all 600 requests match it and every counted
+    // request is one of the 600.
+    let user = env
+        .create_user(Some("+14155550132"), Some("ana.souza@example.com"))
+        .await;
+
+    let client = load_client();
+    let started = Instant::now();
+    let answers = burst(
+        &client,
+        &env.hook_url(&hook),
+        vec![samples::BOOKING.to_owned(); REQUESTS],
+    )
+    .await;
+    eprintln!(
+        "{kind:?}: {REQUESTS} concurrent requests answered in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut remaining_seen = Vec::new();
+    let mut log_ids = BTreeSet::new();
+    let mut limited = 0;
+    for answer in &answers {
+        let remaining = answer
+            .remaining
+            .expect("rate-limit-remaining on every answer");
+        match answer.status {
+            200 => {
+                assert_eq!(answer.body["status"], "processed", "{}", answer.body);
+                assert_eq!(answer.body["user_ns"], user.user_ns.as_str());
+                assert!(log_ids.insert(answer.body["log_id"].as_i64().unwrap()));
+                remaining_seen.push(remaining);
+            }
+            429 => {
+                assert_eq!(remaining, 0, "a refused request says nothing is left");
+                assert!(answer.retry_after.is_some_and(|s| s >= 1), "Retry-After");
+                limited += 1;
+            }
+            other => panic!("unexpected {other}: {}", answer.body),
+        }
+    }
+    assert_eq!(remaining_seen.len(), LIMIT as usize, "accepted");
+    assert_eq!(limited, REQUESTS - LIMIT as usize, "answered 429");
+    // Each accepted request saw its own count: 499 down to 0, each exactly once. So no two
+    // requests were counted as the same one and the count never went back up.
+    remaining_seen.sort_unstable();
+    assert_eq!(remaining_seen, (0..LIMIT).collect::<Vec<_>>());
+
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM request_logs").await,
+        i64::from(LIMIT)
+    );
+    assert_eq!(
+        env.count(&format!(
+            "SELECT COUNT(*) FROM request_logs WHERE status = 200 AND user_id = {}",
+            user.id
+        ))
+        .await,
+        i64::from(LIMIT)
+    );
+    let stored: BTreeSet<i64> = sqlx::query_as::<_, (i64,)>("SELECT id FROM request_logs")
+        .fetch_all(env.db.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
+    assert_eq!(stored, log_ids, "the answered log ids are the stored ones");
+    assert_eq!(
+        env.count("SELECT CAST(SUM(accepted) AS BIGINT) FROM usage_hours")
+            .await,
+        i64::from(LIMIT)
+    );
+    assert_eq!(
+        env.count("SELECT CAST(SUM(limited) AS BIGINT) FROM usage_hours")
+            .await,
+        (REQUESTS as i64) - i64::from(LIMIT)
+    );
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM outbox").await,
+        i64::from(LIMIT)
+    );
+    assert_eq!(env.count("SELECT COUNT(*) FROM bot_users").await, 1);
+
+    // The window is full: the next request is refused too, still saying 0.
+    let after = env.post_json(&hook, samples::BOOKING).await;
+    assert_eq!(after.status(), 429);
+    assert_eq!(after.headers()["rate-limit-remaining"], "0");
+}
+
+/// 20 first requests at once for the same new phone, everything else differing: one user,
+/// and every answer names it.
+async fn duplicate_new_user_race(kind: DbKind) {
+    const REQUESTS: usize = 20;
+    let env = Env::new(kind).await;
+    let hook = env.booking_webhook().await;
+    let sample: serde_json::Value = serde_json::from_str(samples::BOOKING).unwrap();
+    // The same number written three ways; different emails, names and bookings.
+    let spellings = ["+1 (415) 555-0177", "415-555-0177", "+14155550177"];
+    let bodies = (0..REQUESTS)
+        .map(|i| {
+            let mut body = sample.clone();
+            body["contact"]["phone"] = spellings[i % spellings.len()].into();
+            body["contact"]["email"] = format!("guest{i}@example.com").into();
+            body["contact"]["first_name"] = format!("Guest{i}").into();
+            body["booking"]["id"] = format!("bk_{i}").into();
+            body.to_string()
+        })
+        .collect();
+
+    let answers = burst(&load_client(), &env.hook_url(&hook), bodies).await;
+
+    let mut user_ns = BTreeSet::new();
+    for answer in &answers {
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(answer.body["status"], "processed");
+        user_ns.insert(answer.body["user_ns"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        user_ns.len(),
+        1,
+        "every answer names the same user: {user_ns:?}"
+    );
+    assert_eq!(env.count("SELECT COUNT(*) FROM bot_users").await, 1);
+    let user_ns = user_ns.pop_first().unwrap();
+    assert_eq!(
+        env.scalar(&format!(
+            "SELECT phone FROM bot_users WHERE user_ns = '{user_ns}'"
+        ))
+        .await
+        .as_deref(),
+        Some("+14155550177")
+    );
+    // One request created the user, the other 19 matched it by phone.
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM request_logs WHERE outcome = 'created'")
+            .await,
+        1
+    );
+    assert_eq!(
+        env.count(
+            "SELECT COUNT(*) FROM request_logs WHERE outcome = 'matched' \
+             AND detail = 'matched by phone'"
+        )
+        .await,
+        (REQUESTS as i64) - 1
+    );
+    assert_eq!(
+        env.count("SELECT COUNT(DISTINCT user_id) FROM request_logs")
+            .await,
+        1
+    );
+}
+
+on_both_databases!(exact_limit_under_concurrency, duplicate_new_user_race);
