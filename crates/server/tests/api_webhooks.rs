@@ -509,11 +509,18 @@ async fn update_and_validation(kind: DbKind) {
     assert_eq!(cleared["action_template"], Value::Null);
     assert_eq!(cleared["name"], "Orders v2");
     assert_eq!(cleared["mappings"], saved["mappings"]);
+    // A member the API does not know is refused, naming it, not silently ignored.
     let response = api.patch(&api.owner, id, json!({ "acton": "x" })).await;
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 422);
     assert_eq!(
         response.headers()["content-type"],
         "application/problem+json"
+    );
+    assert!(
+        body(response).await["detail"]
+            .as_str()
+            .unwrap()
+            .contains("acton")
     );
 
     let path = format!("/webhooks/{id}");
@@ -916,11 +923,13 @@ async fn evaluate(kind: DbKind) {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 400);
+    // The payload is required: the error names it.
+    assert_eq!(response.status(), 422);
     assert_eq!(
         response.headers()["content-type"],
         "application/problem+json"
     );
+    assert_eq!(body(response).await["errors"][0]["field"], "payload");
 
     assert_eq!(
         api.statuses(reqwest::Method::POST, &path, Some(json!({ "payload": {} })))

@@ -409,6 +409,10 @@ fn routes_are_only_added_through_the_openapi_router() {
                     ("api/mod.rs", ".route(") => after.contains("\"/openapi.json\""),
                     // Where the API is mounted.
                     ("lib.rs", ".nest(") => after.starts_with(".nest(\"/api/v1\", api)"),
+                    // The 404s for other paths under /api, which serve nothing.
+                    ("lib.rs", ".route(") => {
+                        after.starts_with(".route(\"/api") && after.contains("any(not_found))")
+                    }
                     _ => false,
                 };
                 if !allowed {
