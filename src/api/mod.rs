@@ -1,0 +1,147 @@
+#![allow(dead_code)] // the screens being built use the rest
+//! The one typed client of Botwire's REST API. This module has the request plumbing and the
+//! error type; one submodule per resource has the typed calls.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub const BASE: &str = "/api/v1";
+
+/// A message about one input field, as the API's problem+json `errors` lists them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Why an API call failed, in words for the person using the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The request did not reach the server or the answer could not be read.
+    Network(String),
+    /// The server answered with an error status; `fields` are shown next to their inputs.
+    Status {
+        status: u16,
+        detail: String,
+        fields: Vec<FieldError>,
+    },
+}
+
+impl ApiError {
+    /// The message for one field (e.g. `name`, `mappings[2].path`), if the API named it.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        match self {
+            ApiError::Status { fields, .. } => fields
+                .iter()
+                .find(|f| f.field == name)
+                .map(|f| f.message.as_str()),
+            ApiError::Network(_) => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } => Some(*status),
+            ApiError::Network(_) => None,
+        }
+    }
+
+    /// True when the session has ended and the person must log in again.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(401)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Network(m) => write!(f, "{m}"),
+            ApiError::Status { detail, .. } => write!(f, "{detail}"),
+        }
+    }
+}
+
+impl From<gloo_net::Error> for ApiError {
+    fn from(e: gloo_net::Error) -> Self {
+        ApiError::Network(e.to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+pub async fn health() -> Result<Health, ApiError> {
+    get("/health").await
+}
+
+/// A page of a list, newest first.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    read(Request::get(&format!("{BASE}{path}")).send().await?).await
+}
+
+pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    send(Request::post(&format!("{BASE}{path}")), body).await
+}
+
+pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    send(Request::patch(&format!("{BASE}{path}")), body).await
+}
+
+/// DELETE (or a POST without an answer body): succeeds on any 2xx.
+pub async fn delete(path: &str) -> Result<(), ApiError> {
+    check(Request::delete(&format!("{BASE}{path}")).send().await?)
+        .await
+        .map(|_| ())
+}
+
+pub async fn post_empty(path: &str) -> Result<(), ApiError> {
+    check(Request::post(&format!("{BASE}{path}")).send().await?)
+        .await
+        .map(|_| ())
+}
+
+async fn send<B: Serialize, T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &B,
+) -> Result<T, ApiError> {
+    read(request.json(body)?.send().await?).await
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    Ok(check(response).await?.json().await?)
+}
+
+/// The response when it is a success; the problem+json turned into an [`ApiError`] when not.
+async fn check(response: Response) -> Result<Response, ApiError> {
+    if response.ok() {
+        return Ok(response);
+    }
+    #[derive(Deserialize)]
+    struct Problem {
+        detail: Option<String>,
+        #[serde(default)]
+        errors: Vec<FieldError>,
+    }
+    let status = response.status();
+    let problem = response.json::<Problem>().await.ok();
+    let detail = problem
+        .as_ref()
+        .and_then(|p| p.detail.clone())
+        .unwrap_or_else(|| format!("the server answered {status}"));
+    Err(ApiError::Status {
+        status,
+        detail,
+        fields: problem.map(|p| p.errors).unwrap_or_default(),
+    })
+}

@@ -1,0 +1,1 @@
+//! Reusable pieces: JSON tree, copy button, toggle, table.
