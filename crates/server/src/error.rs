@@ -26,7 +26,7 @@ impl FieldError {
 pub enum Error {
     #[error("{0}")]
     BadRequest(String),
-    #[error("invalid input")]
+    #[error("{}", describe(.0))]
     Invalid(Vec<FieldError>),
     /// No valid credentials: the message says what to do.
     #[error("{0}")]
@@ -50,6 +50,15 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Field errors in one line: `name: too long; channel: unknown`.
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 impl Error {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
@@ -116,14 +125,11 @@ impl IntoResponse for Error {
                 tracing::error!(error = %e, "internal error");
                 problem(status, "the server could not complete the request", None)
             }
-            Error::Invalid(errors) => {
-                let detail = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                problem(status, &detail, Some(json!({ "errors": errors })))
-            }
+            Error::Invalid(errors) => problem(
+                status,
+                &describe(&errors),
+                Some(json!({ "errors": errors })),
+            ),
             Error::NotFound => problem(status, "not found", None),
             Error::BadRequest(m)
             | Error::Conflict(m)
