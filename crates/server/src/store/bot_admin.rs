@@ -2,7 +2,7 @@
 //! with search, updating and deleting bots, list figures (webhooks, last error), and custom
 //! field renames and deletions together with everything that names the field.
 
-use super::bots::{Bot, CustomField};
+use super::bots::{BOT_COLUMNS, Bot, BotRow, CustomField};
 use crate::error::{Error, Result};
 use botwire_core::channel::Channel;
 use botwire_core::field::FieldType;
@@ -33,39 +33,6 @@ pub fn placeholders(first: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-#[derive(FromRow)]
-struct BotRow {
-    id: i64,
-    workspace_id: i64,
-    name: String,
-    channel: String,
-    default_country: String,
-    daily_limit: i64,
-    max_webhooks: i64,
-}
-
-const BOT_COLUMNS: &str =
-    "id, workspace_id, name, channel, default_country, daily_limit, max_webhooks";
-
-fn bot_from_row(r: BotRow) -> Result<Bot> {
-    let bad = |what: &str, e: String| Error::Internal(format!("bot {}: stored {what}: {e}", r.id));
-    Ok(Bot {
-        id: r.id,
-        workspace_id: r.workspace_id,
-        channel: Channel::parse(&r.channel).map_err(|e| bad("channel", e))?,
-        default_country: Country::parse(&r.default_country).map_err(|e| bad("country", e))?,
-        daily_limit: u32::try_from(r.daily_limit)
-            .map_err(|e| e.to_string())
-            .and_then(DailyLimit::parse)
-            .map_err(|e| bad("daily limit", e))?,
-        max_webhooks: u32::try_from(r.max_webhooks)
-            .map_err(|e| e.to_string())
-            .and_then(MaxWebhooks::parse)
-            .map_err(|e| bad("webhook limit", e))?,
-        name: r.name,
-    })
 }
 
 /// Bots of `workspace_ids` whose name contains `q` (any case), newest first, with ids below
@@ -100,7 +67,7 @@ pub async fn list_bots(
         .fetch_all(pool)
         .await?
         .into_iter()
-        .map(bot_from_row)
+        .map(Bot::try_from)
         .collect()
 }
 

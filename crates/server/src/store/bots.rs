@@ -30,8 +30,9 @@ pub struct Bot {
     pub max_webhooks: MaxWebhooks,
 }
 
+/// A bot as stored; [`Bot`] is it checked.
 #[derive(FromRow)]
-struct BotRow {
+pub(crate) struct BotRow {
     id: i64,
     workspace_id: i64,
     name: String,
@@ -40,6 +41,9 @@ struct BotRow {
     daily_limit: i64,
     max_webhooks: i64,
 }
+
+pub(crate) const BOT_COLUMNS: &str =
+    "id, workspace_id, name, channel, default_country, daily_limit, max_webhooks";
 
 impl TryFrom<BotRow> for Bot {
     type Error = Error;
@@ -96,13 +100,11 @@ pub async fn get_bot<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     db: E,
     id: i64,
 ) -> Result<Bot> {
-    let row: Option<BotRow> = sqlx::query_as(
-        "SELECT id, workspace_id, name, channel, default_country, daily_limit, max_webhooks \
-         FROM bots WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
+    let row: Option<BotRow> =
+        sqlx::query_as(&format!("SELECT {BOT_COLUMNS} FROM bots WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
     row.ok_or(Error::NotFound)?.try_into()
 }
 
