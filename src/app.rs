@@ -1,15 +1,28 @@
 //! The shell: header with the server's version, and the routes of every screen.
 
 use crate::api;
-use crate::pages::{NotFound, Placeholder};
+use crate::api::auth::Me;
+use crate::pages::NotFound;
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
 use leptos_router::path;
+
+/// App state: the account that is logged in (from `GET /auth/me`), `None` before that is
+/// known or after logging out.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub me: RwSignal<Option<Me>>,
+}
 
 #[component]
 pub fn App() -> impl IntoView {
+    provide_context(Session {
+        me: RwSignal::new(None),
+    });
     view! {
         <Router>
+            <SessionWatch />
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="app-header">
                 <A href="/" attr:class="brand">"Botwire"</A>
@@ -17,30 +30,84 @@ pub fn App() -> impl IntoView {
                     <A href="/">"Bots"</A>
                 </nav>
                 <ServerVersion />
+                <AccountMenu />
             </header>
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=|| view! { <Placeholder screen="Bots" /> } />
-                    <Route path=path!("/login") view=|| view! { <Placeholder screen="Log in" /> } />
+                    <Route path=path!("/") view=crate::pages::bots::Bots />
+                    <Route path=path!("/login") view=crate::pages::login::Login />
+                    <Route path=path!("/setup") view=crate::pages::setup::Setup />
                     <Route
                         path=path!("/bots/:bot_id/webhooks")
-                        view=|| view! { <Placeholder screen="Tools → Inbound Webhooks" /> }
+                        view=crate::pages::webhooks::Webhooks
                     />
                     <Route
                         path=path!("/bots/:bot_id/webhooks/:webhook_id")
-                        view=|| view! { <Placeholder screen="Inbound webhook editor" /> }
+                        view=crate::pages::editor::WebhookEditor
                     />
                     <Route
                         path=path!("/bots/:bot_id/webhooks/:webhook_id/logs")
-                        view=|| view! { <Placeholder screen="Webhook logs" /> }
+                        view=crate::pages::logs::Logs
                     />
                     <Route
                         path=path!("/bots/:bot_id/users/:user_id")
-                        view=|| view! { <Placeholder screen="Bot user" /> }
+                        view=crate::pages::user::User
                     />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Loads the account, and sends the person to the login page whenever the API answers 401.
+#[component]
+fn SessionWatch() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    api::on_unauthorized(move || {
+        session.me.set(None);
+        let path = window().location().pathname().unwrap_or_default();
+        if path != "/login" && path != "/setup" {
+            navigate("/login", Default::default());
+        }
+    });
+    leptos::task::spawn_local(async move {
+        if let Ok(me) = api::auth::me().await {
+            session.me.set(Some(me));
+        }
+    });
+}
+
+/// The account's email and a Log out button, once logged in.
+#[component]
+fn AccountMenu() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    let logout = Action::new_local(|_: &()| api::auth::logout());
+    Effect::new(move || {
+        if logout.value().get().is_some() {
+            session.me.set(None);
+            navigate("/login", Default::default());
+        }
+    });
+    move || {
+        session.me.get().map(|me| {
+            view! {
+                <div class="account">
+                    <span id="account-email">{me.email}</span>
+                    <button
+                        type="button"
+                        id="logout"
+                        on:click=move |_| {
+                            logout.dispatch(());
+                        }
+                        disabled=move || logout.pending().get()
+                    >
+                        {move || if logout.pending().get() { "Logging out…" } else { "Log out" }}
+                    </button>
+                </div>
+            }
+        })
     }
 }
 

@@ -16,9 +16,17 @@ async fn text_of(browser: &Browser, css: &str) -> String {
 }
 
 #[tokio::test]
-async fn shows_the_server_version_and_placeholder_screens() {
+async fn shows_the_server_version_and_routes_deep_links() {
     let db = TestDb::new(DbKind::Sqlite).await;
     let server = Server::start(&db).await;
+    server
+        .create_user(
+            "shell@example.com",
+            "correct horse battery staple",
+            "Shell",
+            "owner",
+        )
+        .await;
     let browser = Browser::start(1280, 900).await;
 
     browser
@@ -28,7 +36,8 @@ async fn shows_the_server_version_and_placeholder_screens() {
         .expect("open app");
     let version = text_of(&browser, "#server-version").await;
     assert_eq!(version, format!("Server {}", env!("CARGO_PKG_VERSION")));
-    assert_eq!(text_of(&browser, "h1").await, "Bots");
+    // Without a session the app asks to log in.
+    wait_for_h1(&browser, "Log in").await;
 
     // A deep link is served index.html by the server and routed by the app.
     browser
@@ -36,20 +45,60 @@ async fn shows_the_server_version_and_placeholder_screens() {
         .goto(&server.url("/bots/7/webhooks"))
         .await
         .expect("deep link");
-    assert_eq!(text_of(&browser, "h1").await, "Tools → Inbound Webhooks");
-    assert_eq!(
-        text_of(&browser, ".placeholder-note").await,
-        "This screen is not built yet."
-    );
+    wait_for_h1(&browser, "Log in").await;
+
+    browser
+        .client
+        .find(Locator::Css("#email"))
+        .await
+        .expect("email")
+        .send_keys("shell@example.com")
+        .await
+        .expect("type");
+    browser
+        .client
+        .find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys("correct horse battery staple")
+        .await
+        .expect("type");
+    browser
+        .client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("log in");
+    wait_for_h1(&browser, "Bots").await;
 
     browser
         .client
         .goto(&server.url("/no/such/screen"))
         .await
         .expect("unknown");
-    assert_eq!(text_of(&browser, "h1").await, "Page not found");
+    wait_for_h1(&browser, "Page not found").await;
 
     browser.close().await;
+}
+
+async fn wait_for_h1(browser: &Browser, want: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = match browser.client.find(Locator::Css("h1")).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text == want {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "h1 stayed {text:?}, wanted {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]

@@ -7,7 +7,25 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub mod auth;
+pub mod bots;
+pub mod logs;
+pub mod users;
+pub mod webhooks;
+
 pub const BASE: &str = "/api/v1";
+
+thread_local! {
+    /// Called on any 401 except from logging in or setting up: the app sends the person to
+    /// the login page (set by the app shell).
+    static ON_UNAUTHORIZED: std::cell::RefCell<Option<std::rc::Rc<dyn Fn()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// What to do when a call answers 401 because the session has ended.
+pub fn on_unauthorized(hook: impl Fn() + 'static) {
+    ON_UNAUTHORIZED.with(|h| *h.borrow_mut() = Some(std::rc::Rc::new(hook)));
+}
 
 /// A message about one input field, as the API's problem+json `errors` lists them.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -134,6 +152,14 @@ async fn check(response: Response) -> Result<Response, ApiError> {
         errors: Vec<FieldError>,
     }
     let status = response.status();
+    let url = response.url();
+    if status == 401
+        && !url.ends_with("/auth/login")
+        && !url.ends_with("/auth/setup")
+        && let Some(hook) = ON_UNAUTHORIZED.with(|h| h.borrow().clone())
+    {
+        hook();
+    }
     let problem = response.json::<Problem>().await.ok();
     let detail = problem
         .as_ref()

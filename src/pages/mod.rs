@@ -1,17 +1,15 @@
-//! One component per screen. Screens not built yet say so plainly.
+//! One component per screen.
 
 use leptos::prelude::*;
 
-/// A screen that is planned but not built yet.
-#[component]
-pub fn Placeholder(screen: &'static str) -> impl IntoView {
-    view! {
-        <section class="placeholder" aria-labelledby="screen-title">
-            <h1 id="screen-title">{screen}</h1>
-            <p class="placeholder-note">"This screen is not built yet."</p>
-        </section>
-    }
-}
+pub mod bots;
+pub mod editor;
+pub mod fmt;
+pub mod login;
+pub mod logs;
+pub mod setup;
+pub mod user;
+pub mod webhooks;
 
 #[component]
 pub fn NotFound() -> impl IntoView {

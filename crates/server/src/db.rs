@@ -39,7 +39,13 @@ pub struct Db {
     pool: AnyPool,
     kind: DbKind,
     url: String,
+    /// SQLite has one writer. Writers that queue here instead of inside SQLite never sleep in
+    /// its busy handler, which polls with growing sleeps and made tail latency seconds long.
+    sqlite_writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
+
+/// Held while a write transaction runs (SQLite only; PostgreSQL has row locks).
+pub type WriteTurn = Option<tokio::sync::OwnedMutexGuard<()>>;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -91,7 +97,13 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| format!("migrations failed: {e}"))?;
-        Ok(Db { pool, kind, url })
+        let sqlite_writer = (kind == DbKind::Sqlite).then(Default::default);
+        Ok(Db {
+            pool,
+            kind,
+            url,
+            sqlite_writer,
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -104,6 +116,14 @@ impl Db {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Waits for this process's turn to write (see `sqlite_writer`); take it before `begin()`.
+    pub async fn write_turn(&self) -> WriteTurn {
+        match &self.sqlite_writer {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        }
     }
 }
 

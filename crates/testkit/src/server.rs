@@ -10,6 +10,9 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`
     pub base: String,
+    /// The one-time setup link the server printed on a first start (no account yet).
+    pub setup_link: Option<String>,
+    database_url: String,
 }
 
 /// The binary under test: `BOTWIRE_BIN`, else the workspace's debug build.
@@ -54,8 +57,12 @@ impl Server {
             .expect("start botwire");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
+        let mut setup_link = None;
         let base = tokio::time::timeout(std::time::Duration::from_secs(60), async {
             while let Some(line) = lines.next_line().await.expect("read stdout") {
+                if line.contains("/setup#") {
+                    setup_link = Some(line.trim().to_owned());
+                }
                 if let Some(url) = line.strip_prefix("botwire listening on ") {
                     return url.trim().to_owned();
                 }
@@ -66,7 +73,31 @@ impl Server {
         .expect("botwire did not start within 60 s");
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Server { child, base }
+        Server {
+            child,
+            base,
+            setup_link,
+            database_url: db.url.clone(),
+        }
+    }
+
+    /// Creates an account as an operator would: `botwire user create` against the server's
+    /// database, the password in `BOTWIRE_PASSWORD`. The workspace is created when needed.
+    pub async fn create_user(&self, email: &str, password: &str, workspace: &str, role: &str) {
+        let output = Command::new(binary())
+            .args(["user", "create", "--email", email, "--workspace", workspace])
+            .args(["--role", role, "--database-url", &self.database_url])
+            .env("BOTWIRE_PASSWORD", password)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .expect("run botwire user create");
+        assert!(
+            output.status.success(),
+            "botwire user create failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -73,6 +73,7 @@ async fn handle(
         }
     };
 
+    let _turn = state.db.write_turn().await;
     let mut tx = pool.begin().await?;
     let quota = usage::admit(&mut tx, bot.id, hook.id, limit, now).await?;
     if !quota.admitted {
@@ -153,6 +154,7 @@ pub async fn replay(
         bytes,
         received_at: store::now_ms(),
     };
+    let _turn = state.db.write_turn().await;
     let mut tx = state.db.pool().begin().await?;
     store::logs::take_turn(&mut tx, bot.id).await?;
     let (response, events) = process::run(

@@ -1,0 +1,60 @@
+//! Logging in and out, the current account, and the one-time setup link.
+
+use super::{ApiError, get, post, post_empty};
+use serde::{Deserialize, Serialize};
+
+/// One workspace the account belongs to, with its role there.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Membership {
+    pub workspace_id: i64,
+    #[serde(default)]
+    pub workspace_name: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+/// The account that is logged in.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Me {
+    pub account_id: i64,
+    pub email: String,
+    #[serde(default)]
+    pub workspaces: Vec<Membership>,
+}
+
+#[derive(Serialize)]
+struct Credentials<'a> {
+    email: &'a str,
+    password: &'a str,
+}
+
+#[derive(Serialize)]
+struct Setup<'a> {
+    token: &'a str,
+    email: &'a str,
+    password: &'a str,
+}
+
+pub async fn login(email: &str, password: &str) -> Result<Me, ApiError> {
+    post("/auth/login", &Credentials { email, password }).await
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    post_empty("/auth/logout").await
+}
+
+pub async fn me() -> Result<Me, ApiError> {
+    get("/auth/me").await
+}
+
+pub async fn setup(token: &str, email: &str, password: &str) -> Result<Me, ApiError> {
+    post(
+        "/auth/setup",
+        &Setup {
+            token,
+            email,
+            password,
+        },
+    )
+    .await
+}

@@ -1,0 +1,120 @@
+//! One inbound webhook, as the editor needs it: read, save, activate, rotate, listen, and the
+//! bot's custom fields.
+
+use super::{ApiError, Page, delete, get, patch, post};
+use serde::{Deserialize, Serialize};
+
+/// A webhook's identity paths; unset ones are `null`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Identity {
+    pub user_ns: Option<String>,
+    pub crm_contact_id: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MappingRule {
+    pub path: String,
+    pub field: String,
+}
+
+/// Everything the API says about one webhook (but its signing secret).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WebhookDetail {
+    pub id: i64,
+    pub bot_id: i64,
+    pub name: String,
+    pub token: String,
+    /// `/hooks/{token}`
+    pub url: String,
+    pub active: bool,
+    pub listening: bool,
+    pub sample: Option<String>,
+    pub identity: Identity,
+    pub mappings: Vec<MappingRule>,
+    pub action_template: Option<String>,
+    pub previous_token_expires_at: Option<i64>,
+}
+
+/// What the editor saves: every member it edits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WebhookUpdate {
+    pub sample: Option<String>,
+    pub identity: Identity,
+    pub mappings: Vec<MappingRule>,
+    pub action_template: Option<String>,
+}
+
+/// The bot's settings the editor uses.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BotInfo {
+    pub id: i64,
+    pub name: String,
+    pub channel: String,
+    pub default_country: String,
+}
+
+/// A custom field of a bot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub id: i64,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub field_type: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct NewField<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    field_type: &'a str,
+}
+
+pub async fn webhook(id: i64) -> Result<WebhookDetail, ApiError> {
+    get(&format!("/webhooks/{id}")).await
+}
+
+pub async fn bot(id: i64) -> Result<BotInfo, ApiError> {
+    get(&format!("/bots/{id}")).await
+}
+
+/// The bot's custom fields (all of them: a bot has far fewer than a page).
+pub async fn fields(bot_id: i64) -> Result<Vec<Field>, ApiError> {
+    let page: Page<Field> = get(&format!("/bots/{bot_id}/fields?limit=500")).await?;
+    Ok(page.items)
+}
+
+pub async fn create_field(bot_id: i64, name: &str, field_type: &str) -> Result<Field, ApiError> {
+    post(
+        &format!("/bots/{bot_id}/fields"),
+        &NewField { name, field_type },
+    )
+    .await
+}
+
+pub async fn save(id: i64, update: &WebhookUpdate) -> Result<WebhookDetail, ApiError> {
+    patch(&format!("/webhooks/{id}"), update).await
+}
+
+pub async fn set_active(id: i64, active: bool) -> Result<WebhookDetail, ApiError> {
+    let action = if active { "activate" } else { "deactivate" };
+    post(&format!("/webhooks/{id}/{action}"), &serde_json::json!({})).await
+}
+
+pub async fn rotate(id: i64) -> Result<WebhookDetail, ApiError> {
+    post(&format!("/webhooks/{id}/rotate"), &serde_json::json!({})).await
+}
+
+pub async fn listen(id: i64) -> Result<WebhookDetail, ApiError> {
+    post(&format!("/webhooks/{id}/listen"), &serde_json::json!({})).await
+}
+
+pub async fn stop_listening(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/webhooks/{id}/listen")).await
+}
+
+/// The address of the webhook's live event stream (Server-Sent Events).
+pub fn events_url(id: i64) -> String {
+    format!("{}/webhooks/{id}/events", super::BASE)
+}

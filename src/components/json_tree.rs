@@ -1,0 +1,232 @@
+//! A JSON document as a collapsible tree. Nodes come from `botwire_core::tree::children`, one
+//! level at a time and only when a node is opened, so a 1 MiB payload renders at once: the
+//! first two levels are open, deeper ones closed, and a big object or array shows its first
+//! [`PAGE`] members with a button for more. Clicking a value selects it (its node, with both
+//! paths, goes to `on_select`).
+
+use botwire_core::path::Segment;
+use botwire_core::tree::{self, Node, NodeKind};
+use leptos::prelude::*;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Members shown at once; "Show more" adds as many again.
+pub const PAGE: usize = 100;
+/// Levels open when the tree first renders (the root is level 0).
+pub const OPEN_LEVELS: usize = 2;
+
+/// A parsed document, shared without copying; equal only to itself (comparing two big
+/// documents member by member on every change would cost more than it saves).
+#[derive(Debug, Clone)]
+pub struct Doc(pub Arc<Value>);
+
+impl PartialEq for Doc {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The path the editor shows for a node: the short form when there is one.
+pub fn display_path(node: &Node) -> String {
+    node.short.clone().unwrap_or_else(|| node.path.clone())
+}
+
+#[component]
+pub fn JsonTree(
+    doc: Doc,
+    /// Called with the node of a clicked value.
+    on_select: Callback<Node>,
+    /// The normalized path of the selected node, marked in the tree.
+    #[prop(into, optional)]
+    selected: Signal<Option<String>>,
+) -> impl IntoView {
+    let root = Node {
+        segments: Vec::new(),
+        path: "$".to_owned(),
+        short: Some("$".to_owned()),
+        kind: kind_of(&doc.0),
+        len: match &*doc.0 {
+            Value::Object(m) => m.len(),
+            Value::Array(a) => a.len(),
+            _ => 0,
+        },
+        preview: match &*doc.0 {
+            Value::Object(_) | Value::Array(_) => String::new(),
+            v => v.to_string(),
+        },
+    };
+    view! {
+        <ul class="json-tree" aria-label="Payload tree">
+            {tree_node(doc, root, 0, on_select, selected)}
+        </ul>
+    }
+}
+
+fn kind_of(value: &Value) -> NodeKind {
+    match value {
+        Value::Object(_) => NodeKind::Object,
+        Value::Array(_) => NodeKind::Array,
+        Value::String(_) => NodeKind::String,
+        Value::Number(_) => NodeKind::Number,
+        Value::Bool(_) => NodeKind::Boolean,
+        Value::Null => NodeKind::Null,
+    }
+}
+
+fn label_of(node: &Node) -> (String, &'static str) {
+    match node.segments.last() {
+        None => ("$".to_owned(), "jt-key jt-root"),
+        Some(Segment::Name(name)) => (name.clone(), "jt-key"),
+        Some(Segment::Index(i)) => (i.to_string(), "jt-key jt-index"),
+    }
+}
+
+fn kind_class(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::String => "jt-v jt-string",
+        NodeKind::Number => "jt-v jt-number",
+        NodeKind::Boolean => "jt-v jt-boolean",
+        NodeKind::Null => "jt-v jt-null",
+        NodeKind::Object | NodeKind::Array => "jt-v jt-container",
+    }
+}
+
+fn tree_node(
+    doc: Doc,
+    node: Node,
+    depth: usize,
+    on_select: Callback<Node>,
+    selected: Signal<Option<String>>,
+) -> AnyView {
+    let (label, label_class) = label_of(&node);
+    match node.kind {
+        NodeKind::Object | NodeKind::Array => {
+            let expanded = RwSignal::new(depth < OPEN_LEVELS);
+            let summary = match (node.kind, node.len) {
+                (NodeKind::Object, 1) => "{…} 1 key".to_owned(),
+                (NodeKind::Object, n) => format!("{{…}} {n} keys"),
+                (_, 1) => "[…] 1 item".to_owned(),
+                (_, n) => format!("[…] {n} items"),
+            };
+            let path = node.path.clone();
+            let segments = node.segments.clone();
+            let selectable = node.clone();
+            let pick_label = format!("Select {}", display_path(&node));
+            let is_selected = is_selected(selected, node.path.clone());
+            view! {
+                <li class="jt-node">
+                    <div class="jt-row">
+                        <button
+                            type="button"
+                            class="jt-toggle"
+                            aria-expanded=move || expanded.get().to_string()
+                            data-path=path
+                            on:click=move |_| expanded.update(|e| *e = !*e)
+                        >
+                            <span class="jt-caret" aria-hidden="true">
+                                {move || if expanded.get() { "▾" } else { "▸" }}
+                            </span>
+                            <span class=label_class>{label}</span>
+                            <span class="jt-v jt-container">{summary}</span>
+                        </button>
+                        <button
+                            type="button"
+                            class="jt-pick"
+                            title="Select this value"
+                            aria-label=pick_label
+                            aria-current=move || is_selected().then_some("true")
+                            on:click=move |_| on_select.run(selectable.clone())
+                        >
+                            "select"
+                        </button>
+                    </div>
+                    {move || {
+                        expanded
+                            .get()
+                            .then(|| {
+                                children_list(doc.clone(), segments.clone(), depth, on_select, selected)
+                            })
+                    }}
+                </li>
+            }
+            .into_any()
+        }
+        kind => {
+            let preview = node.preview.clone();
+            let path = node.path.clone();
+            let is_selected = is_selected(selected, node.path.clone());
+            view! {
+                <li class="jt-node jt-leaf">
+                    <button
+                        type="button"
+                        class="jt-value"
+                        class:jt-selected=is_selected
+                        aria-current=move || is_selected().then_some("true")
+                        data-path=path
+                        on:click=move |_| on_select.run(node.clone())
+                    >
+                        <span class=label_class>{label}</span>
+                        <span class="jt-colon" aria-hidden="true">": "</span>
+                        <span class=kind_class(kind)>{preview}</span>
+                    </button>
+                </li>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Whether the node at `path` is the selected one.
+fn is_selected(selected: Signal<Option<String>>, path: String) -> impl Fn() -> bool + Copy {
+    let path = StoredValue::new(path);
+    move || selected.with(|s| path.with_value(|p| s.as_deref() == Some(p.as_str())))
+}
+
+/// The children of an opened node, a page at a time; computed when the node is opened.
+fn children_list(
+    doc: Doc,
+    segments: Vec<Segment>,
+    depth: usize,
+    on_select: Callback<Node>,
+    selected: Signal<Option<String>>,
+) -> impl IntoView {
+    let children: Arc<Vec<Node>> = Arc::new(tree::children(&doc.0, &segments));
+    let total = children.len();
+    let pages = RwSignal::new(1usize);
+    let kids = children.clone();
+    view! {
+        <ul class="jt-children">
+            <For
+                each=move || 0..pages.get()
+                key=|page| *page
+                children=move |page| {
+                    let start = page * PAGE;
+                    let end = (start + PAGE).min(total);
+                    kids[start.min(end)..end]
+                        .iter()
+                        .map(|child| {
+                            tree_node(doc.clone(), child.clone(), depth + 1, on_select, selected)
+                        })
+                        .collect_view()
+                }
+            />
+            {move || {
+                let shown = (pages.get() * PAGE).min(total);
+                (shown < total)
+                    .then(|| {
+                        view! {
+                            <li class="jt-node">
+                                <button
+                                    type="button"
+                                    class="jt-more"
+                                    on:click=move |_| pages.update(|p| *p += 1)
+                                >
+                                    {format!("Show more ({shown} of {total} shown)")}
+                                </button>
+                            </li>
+                        }
+                    })
+            }}
+        </ul>
+    }
+}

@@ -1,0 +1,166 @@
+//! The bots of every workspace the account can see: search, channel, today's requests against
+//! the limit, webhooks active/total and the last error.
+
+use crate::api::bots::Bot;
+use crate::api::{self, ApiError};
+use crate::pages::fmt;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+const CHANNELS: [&str; 7] = [
+    "sms",
+    "voice",
+    "whatsapp",
+    "messenger",
+    "instagram",
+    "email",
+    "webchat",
+];
+
+#[component]
+pub fn Bots() -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let channel = RwSignal::new(String::new());
+    let bots: RwSignal<Vec<Bot>> = RwSignal::new(Vec::new());
+    let cursor: RwSignal<Option<String>> = RwSignal::new(None);
+    let loading = RwSignal::new(false);
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    // Each search starts a new generation; answers of older ones are dropped.
+    let generation = StoredValue::new(0u32);
+
+    let load = move |more: bool| {
+        let q = query.get_untracked();
+        let after = if more { cursor.get_untracked() } else { None };
+        let this = generation.get_value() + u32::from(!more);
+        generation.set_value(this);
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api::bots::list(&q, after.as_deref()).await;
+            if generation.get_value() != this {
+                return;
+            }
+            loading.set(false);
+            match result {
+                Ok(page) => {
+                    error.set(None);
+                    cursor.set(page.next_cursor);
+                    if more {
+                        bots.update(|b| b.extend(page.items));
+                    } else {
+                        bots.set(page.items);
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    Effect::new(move || {
+        query.track();
+        load(false);
+    });
+
+    let shown = move || {
+        let ch = channel.get();
+        bots.get()
+            .into_iter()
+            .filter(|b| ch.is_empty() || b.channel == ch)
+            .collect::<Vec<_>>()
+    };
+
+    view! {
+        <section aria-labelledby="screen-title">
+            <h1 id="screen-title">"Bots"</h1>
+            <div class="filters">
+                <div class="field">
+                    <label for="bot-search">"Search bots"</label>
+                    <input
+                        id="bot-search"
+                        type="search"
+                        placeholder="Name"
+                        bind:value=query
+                    />
+                </div>
+                <div class="field">
+                    <label for="bot-channel">"Channel"</label>
+                    <select
+                        id="bot-channel"
+                        on:change=move |ev| channel.set(event_target_value(&ev))
+                    >
+                        <option value="">"All channels"</option>
+                        {CHANNELS.map(|c| view! { <option value=c>{c}</option> })}
+                    </select>
+                </div>
+            </div>
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="form-error" role="alert">
+                                "Could not load the bots: "
+                                {e.to_string()}
+                            </p>
+                        }
+                    })
+            }}
+            <p class="progress" role="status" aria-live="polite">
+                {move || if loading.get() { "Loading bots…" } else { "" }}
+            </p>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Bots">
+                <table id="bots">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Bot"</th>
+                            <th scope="col">"Channel"</th>
+                            <th scope="col">"Requests today"</th>
+                            <th scope="col">"Webhooks active"</th>
+                            <th scope="col">"Last error"</th>
+                            <th scope="col">"Tools"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=shown key=|b| (b.id, b.accepted_24h) children=bot_row />
+                    </tbody>
+                </table>
+            </div>
+            <Show when=move || !loading.get() && error.get().is_none() && shown().is_empty()>
+                <p class="empty">"No bots match."</p>
+            </Show>
+            <Show when=move || cursor.get().is_some()>
+                <button type="button" on:click=move |_| load(true) disabled=move || loading.get()>
+                    "Load more bots"
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+fn bot_row(bot: Bot) -> impl IntoView {
+    let webhooks = format!("/bots/{}/webhooks", bot.id);
+    let last_error = match &bot.last_error {
+        Some(e) => {
+            let logs = format!("/bots/{}/webhooks/{}/logs", bot.id, e.webhook_id);
+            view! {
+                <A href=logs>
+                    {format!("{} ({}) at {}", fmt::outcome(&e.outcome), e.status, fmt::time(e.at))}
+                </A>
+            }
+            .into_any()
+        }
+        None => view! { <span class="muted">"None"</span> }.into_any(),
+    };
+    view! {
+        <tr>
+            <th scope="row">{bot.name.clone()}</th>
+            <td>{bot.channel.clone()}</td>
+            <td>{format!("{} / {}", bot.accepted_24h, bot.daily_limit)}</td>
+            <td>{format!("{} / {}", bot.webhooks.active, bot.webhooks.total)}</td>
+            <td>{last_error}</td>
+            <td>
+                <A href=webhooks attr:aria-label=format!("Inbound Webhooks of {}", bot.name)>
+                    "Tools → Inbound Webhooks"
+                </A>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,528 @@
+//! The screens around the editor in headless Chromium against the real server and the release
+//! build: log in, the bots list, a bot's inbound webhooks (create, switch, copy), the log with a
+//! row's detail and replay, the user page, and a phone-sized screen.
+
+use botwire_testkit::{Browser, DbKind, Server, TestDb};
+use fantoccini::Locator;
+use fantoccini::elements::Element;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+const EMAIL: &str = "agency@example.com";
+const PASSWORD: &str = "correct horse battery staple";
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn find(browser: &Browser, css: &str) -> Element {
+    browser
+        .client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+}
+
+async fn click(browser: &Browser, css: &str) {
+    find(browser, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    find(browser, css)
+        .await
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+/// Waits until the element's text contains `needle`; returns the text.
+async fn wait_text(browser: &Browser, css: &str, needle: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let text = match browser.client.find(Locator::Css(css)).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never contained {needle:?}; last text {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn attr(browser: &Browser, css: &str, name: &str) -> String {
+    find(browser, css)
+        .await
+        .attr(name)
+        .await
+        .expect("attr")
+        .unwrap_or_default()
+}
+
+async fn wait_attr(browser: &Browser, css: &str, name: &str, want: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = attr(browser, css, name).await;
+        if got == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css}[{name}] stayed {got:?}, wanted {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the page's path satisfies `ok`; returns it.
+async fn wait_path(browser: &Browser, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let url = browser.client.current_url().await.expect("url");
+        if ok(url.path()) {
+            return url.path().to_owned();
+        }
+        assert!(Instant::now() < deadline, "stayed at {}", url.path());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sideways_overflow(browser: &Browser) -> i64 {
+    browser
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await
+        .expect("measure")
+        .as_i64()
+        .expect("number")
+}
+
+/// The REST API as a second client, logged in with its own session cookie.
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+}
+
+impl Api {
+    async fn login(server: &Server) -> Api {
+        let http = reqwest::Client::new();
+        let response = http
+            .post(server.url("/api/v1/auth/login"))
+            .json(&json!({"email": EMAIL, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), 200, "API login");
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("session cookie")
+            .to_owned();
+        Api {
+            http,
+            base: server.base.clone(),
+            cookie,
+        }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("origin", &self.base);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("API call");
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    async fn create_bot(&self, name: &str) -> i64 {
+        let (status, bot) = self
+            .call(
+                reqwest::Method::POST,
+                "/bots",
+                Some(json!({"name": name, "channel": "sms", "default_country": "US"})),
+            )
+            .await;
+        assert_eq!(status, 201, "create bot: {bot}");
+        bot["id"].as_i64().expect("bot id")
+    }
+}
+
+async fn start() -> (TestDb, Server) {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    server.create_user(EMAIL, PASSWORD, "Agency", "owner").await;
+    (db, server)
+}
+
+async fn log_in(browser: &Browser, server: &Server) {
+    browser
+        .client
+        .goto(&server.url("/login"))
+        .await
+        .expect("open login");
+    type_into(browser, "#email", EMAIL).await;
+    type_into(browser, "#password", PASSWORD).await;
+    click(browser, "button[type=submit]").await;
+    wait_path(browser, |p| p == "/").await;
+}
+
+#[tokio::test]
+async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
+    let (_db, server) = start().await;
+    let browser = Browser::start(1280, 900).await;
+
+    // Any screen without a session sends the person to the login page.
+    browser
+        .client
+        .goto(&server.url("/"))
+        .await
+        .expect("open app");
+    wait_path(&browser, |p| p == "/login").await;
+    assert_eq!(wait_text(&browser, "h1", "Log in").await, "Log in");
+
+    // A wrong password is refused with the API's reason, in an alert.
+    type_into(&browser, "#email", EMAIL).await;
+    type_into(&browser, "#password", "not the password").await;
+    click(&browser, "button[type=submit]").await;
+    wait_text(
+        &browser,
+        "#form-error",
+        "the email or the password is wrong",
+    )
+    .await;
+    assert_eq!(attr(&browser, "#form-error", "role").await, "alert");
+
+    // The right one lands on the bots list, with the account in the header.
+    find(&browser, "#password")
+        .await
+        .clear()
+        .await
+        .expect("clear");
+    type_into(&browser, "#password", PASSWORD).await;
+    click(&browser, "button[type=submit]").await;
+    wait_path(&browser, |p| p == "/").await;
+    wait_text(&browser, "h1", "Bots").await;
+    wait_text(&browser, "#account-email", EMAIL).await;
+
+    // A bot made through the API is listed, with its numbers.
+    let api = Api::login(&server).await;
+    let bot = api.create_bot("Pizza Palace").await;
+    browser.client.goto(&server.url("/")).await.expect("reload");
+    let row = wait_text(&browser, "#bots tbody", "Pizza Palace").await;
+    assert!(row.contains("sms"), "channel shown: {row}");
+    assert!(row.contains("0 / 500"), "requests against the limit: {row}");
+    // Searching narrows the list.
+    type_into(&browser, "#bot-search", "nothing like it").await;
+    wait_text(&browser, ".empty", "No bots match").await;
+    find(&browser, "#bot-search")
+        .await
+        .clear()
+        .await
+        .expect("clear");
+    type_into(&browser, "#bot-search", "pizza").await;
+    wait_text(&browser, "#bots tbody", "Pizza Palace").await;
+
+    // Tools → Inbound Webhooks; New Inbound Webhook asks for a name and opens the editor.
+    click(
+        &browser,
+        "#bots a[aria-label='Inbound Webhooks of Pizza Palace']",
+    )
+    .await;
+    wait_path(&browser, |p| p == format!("/bots/{bot}/webhooks")).await;
+    wait_text(&browser, "h1", "Tools → Inbound Webhooks").await;
+    wait_text(&browser, ".empty", "No inbound webhooks yet").await;
+    click(&browser, "#new-webhook").await;
+    type_into(&browser, "#webhook-name", "Bookings").await;
+    click(&browser, "#new-webhook-form button[type=submit]").await;
+    let prefix = format!("/bots/{bot}/webhooks/");
+    let editor = wait_path(&browser, |p| {
+        p.strip_prefix(prefix.as_str())
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
+    })
+    .await;
+    let hook: i64 = editor[prefix.len()..].parse().expect("webhook id");
+
+    // Back on the list: switching it on is refused with the reason, next to the switch.
+    browser
+        .client
+        .goto(&server.url(&format!("/bots/{bot}/webhooks")))
+        .await
+        .expect("list");
+    let switch = format!("tr[data-webhook-id='{hook}'] button[role=switch]");
+    wait_attr(&browser, &switch, "aria-checked", "false").await;
+    click(&browser, &switch).await;
+    wait_text(
+        &browser,
+        &format!("#webhook-reason-{hook}"),
+        "set at least one identity path",
+    )
+    .await;
+    assert_eq!(attr(&browser, &switch, "aria-checked").await, "false");
+
+    // With an identity path set, the same switch turns it on.
+    let (status, body) = api
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/webhooks/{hook}"),
+            Some(json!({
+                "identity": {"phone": "$.phone"},
+                "action_template": "Thanks, your table is booked",
+            })),
+        )
+        .await;
+    assert_eq!(status, 200, "set identity: {body}");
+    click(&browser, &switch).await;
+    wait_attr(&browser, &switch, "aria-checked", "true").await;
+
+    // The URL is the server's origin plus the API's path, and copies with an announcement.
+    let url = find(&browser, &format!("#webhook-url-{hook}"))
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .expect("url value");
+    assert!(url.starts_with(&format!("{}/hooks/", server.base)), "{url}");
+    click(
+        &browser,
+        &format!("tr[data-webhook-id='{hook}'] .copy-button"),
+    )
+    .await;
+    wait_text(
+        &browser,
+        &format!("tr[data-webhook-id='{hook}'] .copy-status"),
+        "Copied",
+    )
+    .await;
+
+    // A request from another client is logged; the row opens its detail.
+    let answer = reqwest::Client::new()
+        .post(&url)
+        .json(&json!({"phone": "+1 415 555 0123", "name": "Ann"}))
+        .send()
+        .await
+        .expect("post to the hook");
+    assert_eq!(answer.status(), 200, "hook answer");
+    click(&browser, "a[aria-label='Logs of Bookings']").await;
+    wait_path(&browser, |p| {
+        p == format!("/bots/{bot}/webhooks/{hook}/logs")
+    })
+    .await;
+    wait_text(&browser, "h1", "Webhook logs").await;
+    let table = wait_text(&browser, "#logs tbody", "created").await;
+    assert!(table.contains("200"), "status shown: {table}");
+    click(&browser, "#logs tbody tr .link-button").await;
+    wait_text(&browser, "#log-body", "+1 415 555 0123").await;
+    let decision = find(&browser, "#identity-decision")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(!decision.trim().is_empty(), "identity decision shown");
+    wait_text(&browser, "#log-detail", "Headers").await;
+
+    // Replay runs it again and adds the new row.
+    click(&browser, "#replay").await;
+    wait_text(&browser, "#replay-result", "Replayed: answered 200").await;
+    let deadline = Instant::now() + WAIT;
+    while browser
+        .client
+        .find_all(Locator::Css("#logs tbody tr"))
+        .await
+        .expect("rows")
+        .len()
+        < 2
+    {
+        assert!(Instant::now() < deadline, "the replayed row was not added");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The filter asks the API for one outcome only.
+    find(&browser, "#log-outcome")
+        .await
+        .select_by_value("rejected")
+        .await
+        .expect("filter");
+    wait_text(&browser, ".progress", "0 rows shown").await;
+    find(&browser, "#log-outcome")
+        .await
+        .select_by_value("")
+        .await
+        .expect("all");
+    wait_text(&browser, ".progress", "2 rows shown").await;
+
+    // A new request shows up live (SSE), without reloading the page.
+    let answer = reqwest::Client::new()
+        .post(&url)
+        .json(&json!({"phone": "+1 415 555 0199"}))
+        .send()
+        .await
+        .expect("post again");
+    assert_eq!(answer.status(), 200, "second answer");
+    wait_text(&browser, ".progress", "3 rows shown").await;
+
+    // The user page (of the newest row's user): built-in fields and the requests that
+    // touched the user.
+    click(&browser, "#logs tbody tr .link-button").await;
+    wait_text(&browser, "#log-body", "+1 415 555 0199").await;
+    click(&browser, "#log-user-link").await;
+    wait_path(&browser, |p| p.starts_with(&format!("/bots/{bot}/users/"))).await;
+    wait_text(&browser, "h1", "Bot user").await;
+    wait_text(&browser, "#user-fields", "+14155550199").await;
+    wait_text(&browser, "#user-logs", "created").await;
+    wait_text(&browser, "#user-outbox", "Thanks, your table is booked").await;
+
+    // Log out ends the session.
+    click(&browser, "#logout").await;
+    wait_path(&browser, |p| p == "/login").await;
+
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
+    let (_db, server) = start().await;
+    let api = Api::login(&server).await;
+    let bot = api
+        .create_bot("A bot with a rather long name for a small phone screen")
+        .await;
+    for i in 1..=5 {
+        let (status, body) = api
+            .call(
+                reqwest::Method::POST,
+                &format!("/bots/{bot}/webhooks"),
+                Some(json!({"name": format!("Webhook number {i}")})),
+            )
+            .await;
+        assert_eq!(status, 201, "webhook {i}: {body}");
+    }
+    let browser = Browser::start(360, 740).await;
+    log_in(&browser, &server).await;
+    wait_text(&browser, "#bots tbody", "A bot with a rather long name").await;
+    assert_eq!(sideways_overflow(&browser).await, 0, "bots list at 360 px");
+
+    browser
+        .client
+        .goto(&server.url(&format!("/bots/{bot}/webhooks")))
+        .await
+        .expect("webhooks");
+    wait_text(&browser, "#webhooks tbody", "Webhook number 5").await;
+    assert_eq!(
+        sideways_overflow(&browser).await,
+        0,
+        "webhooks list at 360 px"
+    );
+
+    // The sixth is refused with the API's reason, and the page stays.
+    click(&browser, "#new-webhook").await;
+    type_into(&browser, "#webhook-name", "One too many").await;
+    click(&browser, "#new-webhook-form button[type=submit]").await;
+    wait_text(&browser, "#new-webhook-error", "its limit is 5").await;
+    assert_eq!(
+        wait_path(&browser, |_| true).await,
+        format!("/bots/{bot}/webhooks")
+    );
+    assert_eq!(
+        sideways_overflow(&browser).await,
+        0,
+        "with the form at 360 px"
+    );
+
+    let (_, page) = api
+        .call(reqwest::Method::GET, &format!("/bots/{bot}/webhooks"), None)
+        .await;
+    let hook = page["items"][0]["id"].as_i64().expect("a webhook");
+    let url = format!(
+        "{}{}",
+        server.base,
+        page["items"][0]["url"].as_str().expect("url")
+    );
+    // 55 requests to the inactive webhook: each is logged; the log shows them a page at a time.
+    let http = reqwest::Client::new();
+    for i in 0..55 {
+        let answer = http
+            .post(&url)
+            .json(&json!({"n": i}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(answer.status(), 403, "inactive webhook");
+    }
+    browser
+        .client
+        .goto(&server.url(&format!("/bots/{bot}/webhooks/{hook}/logs")))
+        .await
+        .expect("logs");
+    wait_text(&browser, ".progress", "50 rows shown").await;
+    assert_eq!(sideways_overflow(&browser).await, 0, "logs at 360 px");
+    click(&browser, "#load-more").await;
+    wait_text(&browser, ".progress", "55 rows shown").await;
+    let table = wait_text(&browser, "#logs tbody", "inactive").await;
+    assert!(table.contains("403"), "status shown");
+    // The last page has no cursor, so no more button.
+    let deadline = Instant::now() + WAIT;
+    while !browser
+        .client
+        .find_all(Locator::Css("#load-more"))
+        .await
+        .expect("find")
+        .is_empty()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "Load more stayed after the last page"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A row's detail fits the phone screen too.
+    click(&browser, "#logs tbody tr .link-button").await;
+    wait_text(&browser, "#log-body", "\"n\"").await;
+    assert_eq!(sideways_overflow(&browser).await, 0, "log detail at 360 px");
+
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_setup_link_creates_the_first_account() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    let link = server
+        .setup_link
+        .clone()
+        .expect("a first start prints a setup link");
+    let browser = Browser::start(1280, 900).await;
+    browser.client.goto(&link).await.expect("open the link");
+    wait_text(&browser, "h1", "Set up Botwire").await;
+
+    // The API's message for a field shows next to that field.
+    type_into(&browser, "#email", "owner@example.com").await;
+    type_into(&browser, "#password", "short").await;
+    click(&browser, "button[type=submit]").await;
+    wait_text(&browser, "#password-error", "at least 10 characters").await;
+    assert_eq!(attr(&browser, "#password", "aria-invalid").await, "true");
+
+    type_into(&browser, "#password", " but now long enough").await;
+    click(&browser, "button[type=submit]").await;
+    wait_path(&browser, |p| p == "/").await;
+    wait_text(&browser, "#account-email", "owner@example.com").await;
+    wait_text(&browser, "h1", "Bots").await;
+    browser.close().await;
+}
