@@ -19,7 +19,7 @@ say "building the server binary the tests start"
 cargo build --locked -p botwire-server --quiet
 
 # Tests read these; each test makes its own SQLite file or PostgreSQL database.
-export BOTWIRE_BIN="$ROOT/target/debug/botwire"
+export BOTWIRE_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/botwire"
 export BOTWIRE_DIST="$ROOT/dist"
 export BOTWIRE_TEST_PG_URL="${BOTWIRE_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
