@@ -8,4 +8,4 @@ build_app
 say "building the server (release)"
 cargo build --release --locked -p botwire-server --quiet
 say "serving on http://127.0.0.1:8080 (Ctrl-C stops)"
-exec target/release/botwire serve --addr 127.0.0.1:8080 --database-url sqlite://botwire.db --dist dist "$@"
+exec "${CARGO_TARGET_DIR:-$ROOT/target}/release/botwire" serve --addr 127.0.0.1:8080 --database-url sqlite://botwire.db --dist dist "$@"
