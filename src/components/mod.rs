@@ -2,3 +2,4 @@
 pub mod json_tree;
 
 pub mod copy_button;
+pub mod paged;

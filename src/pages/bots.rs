@@ -1,8 +1,9 @@
 //! The bots of every workspace the account can see: search, channel, today's requests against
 //! the limit, webhooks active/total and the last error.
 
+use crate::api;
 use crate::api::bots::Bot;
-use crate::api::{self, ApiError};
+use crate::components::paged::Paged;
 use crate::pages::fmt;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -21,37 +22,13 @@ const CHANNELS: [&str; 7] = [
 pub fn Bots() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let channel = RwSignal::new(String::new());
-    let bots: RwSignal<Vec<Bot>> = RwSignal::new(Vec::new());
-    let cursor: RwSignal<Option<String>> = RwSignal::new(None);
-    let loading = RwSignal::new(false);
-    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
-    // Each search starts a new generation; answers of older ones are dropped.
-    let generation = StoredValue::new(0u32);
+    let list: Paged<Bot> = Paged::new();
+    let (bots, cursor, loading, error) = (list.items, list.cursor, list.loading, list.error);
 
     let load = move |more: bool| {
         let q = query.get_untracked();
-        let after = if more { cursor.get_untracked() } else { None };
-        let this = generation.get_value() + u32::from(!more);
-        generation.set_value(this);
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            let result = api::bots::list(&q, after.as_deref()).await;
-            if generation.get_value() != this {
-                return;
-            }
-            loading.set(false);
-            match result {
-                Ok(page) => {
-                    error.set(None);
-                    cursor.set(page.next_cursor);
-                    if more {
-                        bots.update(|b| b.extend(page.items));
-                    } else {
-                        bots.set(page.items);
-                    }
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        list.load(more, move |after| async move {
+            api::bots::list(&q, after.as_deref()).await
         });
     };
     Effect::new(move || {

@@ -2,8 +2,9 @@
 //! pages are fetched, so 100,000 rows page as fast as 100), new rows live over SSE, and the
 //! detail of a row with *Replay*.
 
+use crate::api;
 use crate::api::logs::{LogDetail, LogRow, OUTCOMES};
-use crate::api::{self, ApiError};
+use crate::components::paged::Paged;
 use crate::pages::fmt;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -18,38 +19,15 @@ pub fn Logs() -> impl IntoView {
     let bot_id = Memo::new(move |_| fmt::id(params.read().get("bot_id")));
     let webhook_id = Memo::new(move |_| fmt::id(params.read().get("webhook_id")));
     let outcome = RwSignal::new(String::new());
-    let rows: RwSignal<Vec<LogRow>> = RwSignal::new(Vec::new());
-    let cursor: RwSignal<Option<String>> = RwSignal::new(None);
-    let loading = RwSignal::new(false);
-    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let list: Paged<LogRow> = Paged::new();
+    let (rows, cursor, loading, error) = (list.items, list.cursor, list.loading, list.error);
     let selected: RwSignal<Option<i64>> = RwSignal::new(None);
-    let generation = StoredValue::new(0u32);
 
     let load = move |more: bool| {
         let hook = webhook_id.get_untracked();
         let filter = outcome.get_untracked();
-        let after = if more { cursor.get_untracked() } else { None };
-        let this = generation.get_value() + u32::from(!more);
-        generation.set_value(this);
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            let result = api::logs::list(hook, &filter, after.as_deref()).await;
-            if generation.get_value() != this {
-                return;
-            }
-            loading.set(false);
-            match result {
-                Ok(page) => {
-                    error.set(None);
-                    cursor.set(page.next_cursor);
-                    if more {
-                        rows.update(|r| r.extend(page.items));
-                    } else {
-                        rows.set(page.items);
-                    }
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        list.load(more, move |after| async move {
+            api::logs::list(hook, &filter, after.as_deref()).await
         });
     };
     Effect::new(move || {
