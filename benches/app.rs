@@ -1,0 +1,535 @@
+//! The admin app's speed as a person sees it, measured inside headless Chromium against the
+//! real server (the release binary when built) on a fresh SQLite file:
+//!
+//! - the bundle's size (`dist/*.wasm`, `dist/*.js`, raw and gzip -9),
+//! - the editor's first render on a fresh page load,
+//! - the tree of a 1 MiB sample: Preview Payload, opening a 2,000-item array, Show more,
+//! - a log of 100,000 rows: its first page on a fresh load, and Load more near the top and deep
+//!   down.
+//!
+//! Times come from `performance.now()` in the page (from navigation start for page loads, from
+//! just before the click otherwise), polled with requestAnimationFrame until the content is in
+//! the document, and taken in a task queued from that frame, that is once the frame that shows
+//! it has been laid out and painted. Every figure is repeated (`BOTWIRE_BENCH_RUNS`, default 7)
+//! and printed as median, min and max in milliseconds. There are no thresholds, but a screen
+//! that does not appear within 20 s stops the run with the reason.
+//!
+//! `scripts/bench-app.sh` installs what is missing, builds, and runs this; by hand:
+//! `cargo bench -p botwire-app --bench app` with the variables `scripts/test.sh` sets.
+
+use botwire_testkit::{Browser, DbKind, Server, TestDb, dist};
+use fantoccini::Locator;
+use serde_json::{Value, json};
+use sqlx::Connection;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const EMAIL: &str = "bench@example.com";
+const PASSWORD: &str = "correct horse battery staple";
+const LOG_ROWS: i64 = 100_000;
+/// Rows per log page (the app asks for 50).
+const LOG_PAGE: i64 = 50;
+/// The deep Load more measurements: after this many pages are shown.
+const DEEP_PAGES: [i64; 2] = [20, 100];
+
+fn main() {
+    // `cargo test --benches` runs bench targets too; measuring is for `cargo bench` only.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("benches/app.rs measures only under `cargo bench -p botwire-app --bench app`");
+        return;
+    }
+    prefer_release_server();
+    tokio::runtime::Runtime::new()
+        .expect("tokio runtime")
+        .block_on(run());
+}
+
+/// Points `BOTWIRE_BIN` at the release build when it exists and nothing else was chosen: the
+/// server's own speed should not colour the app's figures.
+fn prefer_release_server() {
+    if std::env::var_os("BOTWIRE_BIN").is_some() {
+        return;
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let release = target.join("release/botwire");
+    if release.is_file() {
+        // SAFETY: no other thread exists yet (the runtime starts after this).
+        unsafe { std::env::set_var("BOTWIRE_BIN", release) };
+    }
+}
+
+async fn run() {
+    let runs: usize = std::env::var("BOTWIRE_BENCH_RUNS")
+        .ok()
+        .map(|n| n.parse().expect("BOTWIRE_BENCH_RUNS is a number"))
+        .unwrap_or(7)
+        .max(1);
+    println!("Admin app in headless Chromium");
+    println!("server:   {}", botwire_testkit::binary().display());
+    println!("browser:  {}", chromium_version());
+    println!();
+    bundle_size();
+
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    server.create_user(EMAIL, PASSWORD, "Bench", "owner").await;
+    let browser = Browser::start(1280, 900).await;
+    let b = &browser;
+    log_in(b, &server).await;
+    let bot = create(
+        b,
+        "/bots",
+        json!({"name": "Bench bot", "channel": "sms", "default_country": "US"}),
+    )
+    .await;
+
+    println!();
+    println!("{runs} runs each; milliseconds");
+    println!("{:<60} {:>8} {:>8} {:>8}", "", "median", "min", "max");
+
+    // The editor's first render: a webhook with the booking sample, loaded fresh each time.
+    let booking = create(
+        b,
+        &format!("/bots/{bot}/webhooks"),
+        json!({"name": "Bookings"}),
+    )
+    .await;
+    patch_webhook(
+        b,
+        booking,
+        json!({
+            "sample": botwire_testkit::samples::BOOKING,
+            "identity": {"phone": "$.contact.phone", "email": "$.contact.email"},
+        }),
+    )
+    .await;
+    let editor_url = server.url(&format!("/bots/{bot}/webhooks/{booking}"));
+    let mut first_render = Figure::new("editor: first render on a fresh page load");
+    for _ in 0..runs {
+        goto(b, &editor_url).await;
+        first_render.add(measure(b, PageLoad, EDITOR_SHOWN, json!("Bookings")).await);
+    }
+    first_render.print();
+
+    // A 1 MiB sample: 2,000 records shown under `items` (the first 100, the tree's page) and
+    // 2,000 more in `export.customers`, an array the tree keeps closed until opened.
+    let big = create(
+        b,
+        &format!("/bots/{bot}/webhooks"),
+        json!({"name": "Big export"}),
+    )
+    .await;
+    let sample = one_mebibyte_sample();
+    patch_webhook(b, big, json!({ "sample": sample })).await;
+    let big_url = server.url(&format!("/bots/{bot}/webhooks/{big}"));
+    let mut preview = Figure::new("1 MiB sample: Preview Payload until the tree is drawn");
+    let mut expand = Figure::new("1 MiB sample: open a 2,000-item array (100 shown)");
+    let mut more = Figure::new("1 MiB sample: Show more in it (200 shown)");
+    for _ in 0..runs {
+        goto(b, &big_url).await;
+        measure(b, PageLoad, EDITOR_SHOWN, json!("Big export")).await;
+        preview.add(measure(b, Click("#preview-payload"), TREE_SHOWN, Value::Null).await);
+        let customers = "button.jt-toggle[data-path=\"$['export']['customers']\"]";
+        expand.add(measure(b, Click(customers), CHILDREN_SHOWN, json!([customers, 101])).await);
+        let more_button = "li:has(> .jt-row > button.jt-toggle[data-path=\"$['export']['customers']\"]) \
+                           > .jt-children > li > .jt-more";
+        more.add(
+            measure(
+                b,
+                Click(more_button),
+                TEXT_SHOWN,
+                json!([more_button, "200 of 2000"]),
+            )
+            .await,
+        );
+    }
+    preview.print();
+    expand.print();
+    more.print();
+
+    // 100,000 log rows: one real request, copied by SQL straight into the SQLite file.
+    let token = webhook_token(b, booking).await;
+    activate(b, booking).await;
+    let answer = reqwest::Client::new()
+        .post(server.url(&format!("/hooks/{token}")))
+        .header("content-type", "application/json")
+        .body(botwire_testkit::samples::BOOKING)
+        .send()
+        .await
+        .expect("post the booking");
+    assert_eq!(
+        answer.status().as_u16(),
+        200,
+        "the booking was not processed"
+    );
+    let seeded = Instant::now();
+    seed_log(&db.url, booking, LOG_ROWS - 1).await;
+    eprintln!("(seeded {LOG_ROWS} log rows in {:?})", seeded.elapsed());
+
+    let logs_url = server.url(&format!("/bots/{bot}/webhooks/{booking}/logs"));
+    let mut first_page = Figure::new("log of 100,000 rows: first page on a fresh page load");
+    let mut page_two = Figure::new("log: Load more, rows 51–100");
+    let mut deep: Vec<Figure> = DEEP_PAGES
+        .iter()
+        .map(|p| {
+            Figure::new(format!(
+                "log: Load more, rows {}–{}",
+                p * LOG_PAGE + 1,
+                (p + 1) * LOG_PAGE
+            ))
+        })
+        .collect();
+    for _ in 0..runs {
+        goto(b, &logs_url).await;
+        first_page.add(measure(b, PageLoad, ROWS_SHOWN, json!(LOG_PAGE)).await);
+        let mut shown = LOG_PAGE;
+        while shown < (DEEP_PAGES[DEEP_PAGES.len() - 1] + 1) * LOG_PAGE {
+            shown += LOG_PAGE;
+            let ms = measure(b, Click("#load-more"), ROWS_SHOWN, json!(shown)).await;
+            if shown == 2 * LOG_PAGE {
+                page_two.add(ms);
+            }
+            if let Some(i) = DEEP_PAGES.iter().position(|p| (p + 1) * LOG_PAGE == shown) {
+                deep[i].add(ms);
+            }
+        }
+    }
+    first_page.print();
+    page_two.print();
+    deep.iter().for_each(Figure::print);
+
+    let early = [&first_render, &first_page]
+        .iter()
+        .map(|f| f.upper_bounds)
+        .sum::<usize>();
+    if early > 0 {
+        println!(
+            "\n{early} page-load figure(s) are upper bounds: the content was already drawn when \
+             polling began."
+        );
+    }
+    browser.close().await;
+}
+
+/// The sizes of the release bundle the server serves, as `scripts/bench-bundle.sh` prints them.
+fn bundle_size() {
+    let dir = dist();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| {
+            panic!(
+                "no bundle in {}: {e} (trunk build --release)",
+                dir.display()
+            )
+        })
+        .map(|e| e.expect("dist entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm" || x == "js"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no .wasm or .js in {}", dir.display());
+    println!("{:<44} {:>10} {:>10}", "bundle (bytes)", "raw", "gzip -9");
+    let (mut raw_total, mut gz_total) = (0, 0);
+    for file in files {
+        let raw = std::fs::metadata(&file).expect("size").len();
+        let gz = Command::new("gzip")
+            .args(["-9", "-c"])
+            .arg(&file)
+            .output()
+            .expect("run gzip")
+            .stdout
+            .len() as u64;
+        raw_total += raw;
+        gz_total += gz;
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        println!("{name:<44} {raw:>10} {gz:>10}");
+    }
+    println!("{:<44} {raw_total:>10} {gz_total:>10}", "total");
+}
+
+fn chromium_version() -> String {
+    let chrome = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    Command::new(&chrome)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|e| format!("{chrome}: {e}"))
+}
+
+/// Repeated measurements of one thing.
+struct Figure {
+    name: String,
+    ms: Vec<f64>,
+    upper_bounds: usize,
+}
+
+impl Figure {
+    fn new(name: impl Into<String>) -> Figure {
+        Figure {
+            name: name.into(),
+            ms: Vec::new(),
+            upper_bounds: 0,
+        }
+    }
+
+    fn add(&mut self, m: Measured) {
+        self.ms.push(m.ms);
+        self.upper_bounds += usize::from(m.upper_bound);
+    }
+
+    fn print(&self) {
+        let mut ms = self.ms.clone();
+        ms.sort_by(f64::total_cmp);
+        let n = ms.len();
+        let median = if n % 2 == 1 {
+            ms[n / 2]
+        } else {
+            (ms[n / 2 - 1] + ms[n / 2]) / 2.0
+        };
+        println!(
+            "{:<60} {median:>8.1} {:>8.1} {:>8.1}",
+            self.name,
+            ms[0],
+            ms[n - 1]
+        );
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Measured {
+    ms: f64,
+    /// A page load whose content was already there when polling began: the true time is less.
+    upper_bound: bool,
+}
+
+/// What starts the clock.
+#[derive(Clone, Copy)]
+enum Start {
+    /// The page's navigation (the page has just been opened).
+    PageLoad,
+    /// A click on the element matching this selector, made from inside the page.
+    Click(&'static str),
+}
+use Start::{Click, PageLoad};
+
+/// Polls `test` (the body of a JS function of `arg`) once per frame until it holds, then waits
+/// for that frame to be painted.
+const MEASURE: &str = r#"
+    const [start, selector, arg, done] = arguments;
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
+    const afterPaint = () => new Promise((r) => setTimeout(r, 0));
+    (async () => {
+        const test = new Function('arg', TEST);
+        const there = test(arg);
+        let t0 = 0;
+        if (start === 'click') {
+            if (there) throw new Error('already shown before the click');
+            const el = document.querySelector(selector);
+            if (!el) throw new Error('nothing to click: ' + selector);
+            t0 = performance.now();
+            el.click();
+        }
+        const limit = performance.now() + 20000;
+        let inFrame = false;
+        while (!test(arg)) {
+            if (performance.now() > limit) throw new Error('not shown within 20 s');
+            await frame();
+            inFrame = true;
+        }
+        if (!inFrame) await frame();
+        await afterPaint();
+        return { ms: performance.now() - t0, upperBound: start === 'load' && there };
+    })().then(done, (e) => done({ error: String(e && e.message || e) }));
+"#;
+
+/// The editor of the webhook named `arg`, with its sample in the box.
+const EDITOR_SHOWN: &str = r#"
+    const h = document.querySelector('section.editor #screen-title');
+    const s = document.getElementById('sample');
+    return !!h && h.textContent === arg && !!s && s.value.length > 0;
+"#;
+
+/// The payload tree, with its first page of `items` and the button for more.
+const TREE_SHOWN: &str = r#"
+    return !!document.querySelector('.json-tree .jt-children .jt-more');
+"#;
+
+/// The list under the toggle `arg[0]` has `arg[1]` entries.
+const CHILDREN_SHOWN: &str = r#"
+    const t = document.querySelector(arg[0]);
+    const list = t && t.closest('li').querySelector(':scope > .jt-children');
+    return !!list && list.children.length === arg[1];
+"#;
+
+/// The element `arg[0]` says `arg[1]`.
+const TEXT_SHOWN: &str = r#"
+    const el = document.querySelector(arg[0]);
+    return !!el && el.textContent.includes(arg[1]);
+"#;
+
+/// The log table has `arg` rows and says so.
+const ROWS_SHOWN: &str = r#"
+    const p = document.querySelector('.progress');
+    return !!p && p.textContent === arg + ' rows shown'
+        && document.querySelectorAll('#logs tbody tr').length === arg;
+"#;
+
+async fn measure(b: &Browser, start: Start, test: &str, arg: Value) -> Measured {
+    let (kind, selector) = match start {
+        PageLoad => ("load", ""),
+        Click(s) => ("click", s),
+    };
+    let script = MEASURE.replace("TEST", &serde_json::to_string(test).expect("js string"));
+    let answer = b
+        .client
+        .execute_async(&script, vec![json!(kind), json!(selector), arg.clone()])
+        .await
+        .unwrap_or_else(|e| panic!("measuring {test} ({arg}): {e}"));
+    if let Some(error) = answer.get("error") {
+        panic!("the screen did not appear: {error} (waiting for {test} with {arg})");
+    }
+    Measured {
+        ms: answer["ms"].as_f64().expect("a time"),
+        upper_bound: answer["upperBound"].as_bool().unwrap_or(false),
+    }
+}
+
+async fn goto(b: &Browser, url: &str) {
+    b.client
+        .goto(url)
+        .await
+        .unwrap_or_else(|e| panic!("open {url}: {e}"));
+}
+
+async fn log_in(b: &Browser, server: &Server) {
+    goto(b, &server.url("/login")).await;
+    let wait = |css: &'static str| {
+        b.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+    };
+    wait("#email")
+        .await
+        .expect("login form")
+        .send_keys(EMAIL)
+        .await
+        .expect("email");
+    wait("#password")
+        .await
+        .expect("login form")
+        .send_keys(PASSWORD)
+        .await
+        .expect("password");
+    wait("button[type=submit]")
+        .await
+        .expect("login form")
+        .click()
+        .await
+        .expect("log in");
+    wait("#account-email")
+        .await
+        .expect("logged in: the account in the header");
+}
+
+/// Calls the API from the page, with its session cookie: (status, JSON body).
+async fn api(b: &Browser, method: &str, path: &str, body: Value) -> (u16, Value) {
+    let script = r#"
+        const [method, path, body, done] = arguments;
+        fetch('/api/v1' + path, {
+            method,
+            headers: { 'content-type': 'application/json' },
+            body: method === 'GET' ? undefined : JSON.stringify(body),
+        })
+            .then(async (r) => done([r.status, await r.text()]))
+            .catch((e) => done([0, String(e)]));
+    "#;
+    let answer = b
+        .client
+        .execute_async(script, vec![json!(method), json!(path), body])
+        .await
+        .expect("fetch from the page");
+    let status = answer[0].as_u64().expect("status") as u16;
+    let text = answer[1].as_str().unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(text).unwrap_or(Value::String(text.to_owned())),
+    )
+}
+
+/// POSTs `body` to `path`; returns the new object's id.
+async fn create(b: &Browser, path: &str, body: Value) -> i64 {
+    let (status, created) = api(b, "POST", path, body).await;
+    assert_eq!(status, 201, "POST {path}: {created}");
+    created["id"].as_i64().expect("an id")
+}
+
+async fn patch_webhook(b: &Browser, id: i64, body: Value) {
+    let (status, answer) = api(b, "PATCH", &format!("/webhooks/{id}"), body).await;
+    assert_eq!(status, 200, "PATCH webhook {id}: {answer}");
+}
+
+async fn activate(b: &Browser, id: i64) {
+    let (status, answer) = api(b, "POST", &format!("/webhooks/{id}/activate"), json!({})).await;
+    assert_eq!(status, 200, "activate webhook {id}: {answer}");
+}
+
+async fn webhook_token(b: &Browser, id: i64) -> String {
+    let (status, hook) = api(b, "GET", &format!("/webhooks/{id}"), Value::Null).await;
+    assert_eq!(status, 200, "GET webhook {id}: {hook}");
+    hook["token"].as_str().expect("token").to_owned()
+}
+
+/// ~1,000,000 bytes of JSON (under the 1 MiB limit): records of ~250 bytes with nested members.
+fn one_mebibyte_sample() -> String {
+    let record = |i: usize| {
+        json!({
+            "id": i,
+            "name": format!("Customer number {i}"),
+            "email": format!("customer{i}@example.com"),
+            "address": { "street": "1 Long Street", "city": "Springfield", "zip": format!("{i:05}") },
+            "tags": ["alpha", "beta", "gamma"],
+            "note": "x".repeat(60),
+        })
+    };
+    let items: Vec<Value> = (0..2000).map(record).collect();
+    let customers: Vec<Value> = (2000..4000).map(record).collect();
+    let sample = json!({ "items": items, "export": { "customers": customers } }).to_string();
+    assert!(
+        (900_000..=1_048_576).contains(&sample.len()),
+        "the sample is {} bytes",
+        sample.len()
+    );
+    sample
+}
+
+/// Copies the webhook's newest log row `count` times in one statement (a recursive CTE: about
+/// a second for 100,000 rows), the copies a second apart before it in time (their ids follow
+/// it, so the original ends up as the oldest page's last row).
+async fn seed_log(database_url: &str, webhook_id: i64, count: i64) {
+    let mut conn = sqlx::SqliteConnection::connect(database_url)
+        .await
+        .unwrap_or_else(|e| panic!("open {database_url}: {e}"));
+    let done = sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+         INSERT INTO request_logs (bot_id, webhook_id, received_at, method, content_type,
+             headers, body, parsed, status, outcome, detail, user_id, mappings, action,
+             response, idempotency_key, duplicate_of, replay_of, duration_us)
+         SELECT t.bot_id, t.webhook_id, t.received_at - (?1 + 1 - n.i) * 1000, t.method,
+             t.content_type, t.headers, t.body, t.parsed, t.status, t.outcome, t.detail,
+             t.user_id, t.mappings, t.action, t.response, NULL, NULL, NULL, t.duration_us
+         FROM n, (SELECT * FROM request_logs WHERE webhook_id = ?2 ORDER BY id DESC LIMIT 1) AS t",
+    )
+    .bind(count)
+    .bind(webhook_id)
+    .execute(&mut conn)
+    .await
+    .expect("seed the log");
+    assert_eq!(
+        done.rows_affected(),
+        count as u64,
+        "the webhook had no log row to copy"
+    );
+    conn.close().await.expect("close the seeding connection");
+}
