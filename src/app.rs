@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::api::auth::Me;
+use crate::components::leave_guard::LeaveGuard;
 use crate::pages::NotFound;
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
@@ -20,6 +21,8 @@ pub fn App() -> impl IntoView {
     provide_context(Session {
         me: RwSignal::new(None),
     });
+    // Before the router: its listeners must come after the guard's.
+    LeaveGuard::install();
     view! {
         <Router>
             <SessionWatch />

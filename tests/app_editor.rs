@@ -1,5 +1,6 @@
 //! The inbound-webhook editor in headless Chromium against the real server and the release
-//! build: the seed walk-through, awkward member names in the tree, and a 1 MiB payload.
+//! build: the seed walk-through, awkward member names in the tree, a 1 MiB payload, the tree
+//! following the sample, and the question before leaving unsaved changes.
 
 use botwire_testkit::{Browser, DbKind, Server, TestDb, samples};
 use fantoccini::Locator;
@@ -203,6 +204,51 @@ async fn leaving_is_held(browser: &Browser) -> bool {
         .expect("dispatch beforeunload")
         .as_bool()
         .expect("a boolean")
+}
+
+/// Waits until the page's path is `want`.
+async fn wait_path(browser: &Browser, want: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let url = browser.client.current_url().await.expect("url");
+        if url.path() == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "stayed at {}, wanted {want}",
+            url.path()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits for the page's `window.confirm` dialog; returns its text (the dialog stays open).
+async fn wait_dialog(browser: &Browser) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match browser.client.get_alert_text().await {
+            Ok(text) => return text,
+            Err(e) => assert!(Instant::now() < deadline, "no dialog came: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn assert_no_dialog(browser: &Browser, when: &str) {
+    if let Ok(text) = browser.client.get_alert_text().await {
+        panic!("a dialog {when}: {text:?}");
+    }
+}
+
+/// The browser's Back, as its button does it (a history traversal within the app). Run from a
+/// timer so that a dialog it opens does not block this command.
+async fn go_back(browser: &Browser) {
+    browser
+        .client
+        .execute("setTimeout(() => history.back(), 0)", vec![])
+        .await
+        .expect("history.back()");
 }
 
 async fn open_editor(s: &Session, bot_id: i64, hook_id: i64) {
@@ -733,6 +779,194 @@ async fn a_one_mebibyte_sample_renders_and_expands_quickly() {
     assert!(
         expanded < Duration::from_secs(5),
         "expanding took {expanded:?}"
+    );
+    s.browser.close().await;
+}
+
+#[tokio::test]
+async fn asks_before_leaving_unsaved_changes_inside_the_app() {
+    let s = logged_in(1280, 900).await;
+    let b = &s.browser;
+    let (bot_id, hook) = bot_and_webhook(b).await;
+    let hook_id = hook["id"].as_i64().unwrap();
+    let list = format!("/bots/{bot_id}/webhooks");
+    let editor = format!("{list}/{hook_id}");
+    let logs = format!("{editor}/logs");
+
+    // Into the editor through the app, so that Back has a screen of the app to go to.
+    b.client.goto(&s.server.url(&list)).await.expect("list");
+    click(b, &format!("a[href='{editor}']")).await;
+    wait_path(b, &editor).await;
+    find(b, "#sample").await;
+
+    // Nothing changed: links and Back just go.
+    click(b, "#editor-logs").await;
+    assert_no_dialog(b, "with nothing to save").await;
+    wait_path(b, &logs).await;
+    wait_text(b, "h1", "Webhook logs").await;
+    go_back(b).await;
+    wait_path(b, &editor).await;
+    find(b, "#sample").await;
+
+    // A change, then the header's link: Cancel stays, with the change.
+    find(b, "#action-template")
+        .await
+        .send_keys("Hello there")
+        .await
+        .expect("type");
+    wait_text(b, "#save-status", "Unsaved changes").await;
+    click(b, "header nav a").await;
+    let question = wait_dialog(b).await;
+    assert!(question.contains("unsaved changes"), "{question}");
+    b.client.dismiss_alert().await.expect("cancel");
+    wait_path(b, &editor).await;
+    assert_eq!(text(b, "h1").await, "Bookings");
+    assert_eq!(value(b, "#action-template").await, "Hello there");
+
+    // The link back to the list, then the browser's Back: the same question, the same answer.
+    click(b, ".editor-back a").await;
+    wait_dialog(b).await;
+    b.client.dismiss_alert().await.expect("cancel");
+    go_back(b).await;
+    let question = wait_dialog(b).await;
+    assert!(question.contains("unsaved changes"), "{question}");
+    b.client.dismiss_alert().await.expect("cancel");
+    wait_path(b, &editor).await;
+    assert_eq!(text(b, "h1").await, "Bookings");
+    assert_eq!(value(b, "#action-template").await, "Hello there");
+    assert!(leaving_is_held(b).await, "closing the tab still asks");
+
+    // OK leaves, and the change is gone.
+    click(b, "#editor-logs").await;
+    wait_dialog(b).await;
+    b.client.accept_alert().await.expect("leave");
+    wait_path(b, &logs).await;
+    wait_text(b, "h1", "Webhook logs").await;
+    go_back(b).await;
+    wait_path(b, &editor).await;
+    assert_eq!(value(b, "#action-template").await, "");
+
+    // Saved changes: no question.
+    find(b, "#action-template")
+        .await
+        .send_keys("Saved words")
+        .await
+        .expect("type");
+    click(b, "#save").await;
+    wait_text(b, "#save-status", "Saved").await;
+    click(b, "header nav a").await;
+    assert_no_dialog(b, "after saving").await;
+    wait_path(b, "/").await;
+
+    // Back into the editor, a change, and Back with OK: the list.
+    go_back(b).await;
+    wait_path(b, &editor).await;
+    let area = find(b, "#action-template").await;
+    assert_eq!(value(b, "#action-template").await, "Saved words");
+    area.send_keys("!").await.expect("type");
+    wait_text(b, "#save-status", "Unsaved changes").await;
+    go_back(b).await;
+    wait_dialog(b).await;
+    b.client.accept_alert().await.expect("leave");
+    wait_path(b, &list).await;
+    wait_text(b, "h1", "Inbound Webhooks").await;
+    s.browser.close().await;
+}
+
+/// Everything the tree shows.
+async fn tree_text(browser: &Browser) -> String {
+    text(browser, ".json-tree").await
+}
+
+#[tokio::test]
+async fn the_preview_tree_follows_the_sample() {
+    let s = logged_in(1280, 900).await;
+    let b = &s.browser;
+    let (bot_id, hook) = bot_and_webhook(b).await;
+    let hook_id = hook["id"].as_i64().unwrap();
+    let token = hook["token"].as_str().unwrap().to_owned();
+    let first = json!({"contact": {"name": "Ana", "address": {"city": "Porto"}}});
+    let (status, _) = api(
+        b,
+        "PATCH",
+        &format!("/webhooks/{hook_id}"),
+        Some(json!({ "sample": first.to_string() })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    open_editor(&s, bot_id, hook_id).await;
+    click(b, "#preview-payload").await;
+    wait_text(b, ".json-tree", "Ana").await;
+    // Open a node three levels down by hand, and select a value.
+    let address = "button.jt-toggle[data-path=\"$['contact']['address']\"]";
+    click(b, address).await;
+    wait_text(b, ".json-tree", "Porto").await;
+    click_tree_value(b, "name").await;
+    assert_eq!(text(b, "#selected-path").await, "$.contact.name");
+
+    // A member added to the sample shows in the tree, without pressing Preview Payload; the
+    // opened node stays open and the selection stays.
+    let sample = find(b, "#sample").await;
+    sample.clear().await.expect("clear");
+    sample
+        .send_keys(r#"{"contact": {"name": "Ana", "phone": "+14155550132", "address": {"city": "Porto"}}}"#)
+        .await
+        .expect("type");
+    wait_text(b, ".json-tree", "+14155550132").await;
+    assert_eq!(
+        find(b, address)
+            .await
+            .attr("aria-expanded")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    assert!(tree_text(b).await.contains("Porto"));
+    assert_eq!(text(b, "#selected-path").await, "$.contact.name");
+    assert_eq!(text(b, "#tree-note").await, "");
+
+    // Broken JSON: the last tree stays, and says so.
+    sample.send_keys(",").await.expect("type");
+    wait_text(b, "#sample-error", "Line 1").await;
+    wait_text(b, "#tree-note", "the tree shows the last valid JSON").await;
+    assert!(tree_text(b).await.contains("+14155550132"));
+
+    // Fixed, with new values: the tree follows again.
+    sample.clear().await.expect("clear");
+    sample
+        .send_keys(r#"{"contact": {"name": "Bo", "email": "bo@example.com"}}"#)
+        .await
+        .expect("type");
+    wait_text(b, ".json-tree", "bo@example.com").await;
+    let tree = tree_text(b).await;
+    assert!(tree.contains("Bo") && !tree.contains("Ana"), "{tree}");
+    assert!(!tree.contains("+14155550132"), "{tree}");
+    assert_eq!(text(b, "#tree-note").await, "");
+
+    // A payload captured by Listen is drawn too.
+    click(b, "#listen").await;
+    wait_text(b, "#listen-status", "Waiting for a request to POST").await;
+    let answer = reqwest::Client::new()
+        .post(s.server.url(&format!("/hooks/{token}")))
+        .header("content-type", "application/json")
+        .body(r#"{"order": {"id": "A-1001", "total": 12.5}}"#)
+        .send()
+        .await
+        .expect("post a payload");
+    assert_eq!(answer.status().as_u16(), 403, "inactive, but captured");
+    wait_text(b, "#listen-status", "Payload received").await;
+    wait_text(b, ".json-tree", "A-1001").await;
+    assert!(!tree_text(b).await.contains("bo@example.com"));
+    // The selected member is gone from the payload, so nothing is selected.
+    let selected = b
+        .client
+        .find_all(Locator::Css("#selected-path"))
+        .await
+        .expect("find");
+    assert!(
+        selected.is_empty(),
+        "a selection of a value no longer there"
     );
     s.browser.close().await;
 }

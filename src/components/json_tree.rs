@@ -8,6 +8,7 @@ use botwire_core::path::Segment;
 use botwire_core::tree::{self, Node, NodeKind};
 use leptos::prelude::*;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Members shown at once; "Show more" adds as many again.
@@ -31,6 +32,64 @@ pub fn display_path(node: &Node) -> String {
     node.short.clone().unwrap_or_else(|| node.path.clone())
 }
 
+/// The containers opened or closed by hand, by normalized path. Handed from one tree to the
+/// next when the document is redrawn (the sample edited), so the tree does not fold back.
+#[derive(Clone, Copy)]
+pub struct Toggled(StoredValue<HashMap<String, bool>>);
+
+impl Toggled {
+    pub fn new() -> Self {
+        Toggled(StoredValue::new(HashMap::new()))
+    }
+
+    fn open(self, path: &str, depth: usize) -> bool {
+        self.0
+            .with_value(|t| t.get(path).copied())
+            .unwrap_or(depth < OPEN_LEVELS)
+    }
+
+    fn set(self, path: &str, open: bool) {
+        self.0.update_value(|t| {
+            t.insert(path.to_owned(), open);
+        });
+    }
+}
+
+impl Default for Toggled {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The node at `segments` in `doc`, as the tree shows it; `None` when the document has no
+/// such node.
+pub fn node_at(doc: &Value, segments: &[Segment]) -> Option<Node> {
+    match segments.split_last() {
+        None => Some(root_node(doc)),
+        Some((_, parent)) => tree::children(doc, parent)
+            .into_iter()
+            .find(|n| n.segments == segments),
+    }
+}
+
+fn root_node(doc: &Value) -> Node {
+    Node {
+        segments: Vec::new(),
+        path: "$".to_owned(),
+        short: Some("$".to_owned()),
+        kind: kind_of(doc),
+        len: match doc {
+            Value::Object(m) => m.len(),
+            Value::Array(a) => a.len(),
+            _ => 0,
+        },
+        preview: match doc {
+            Value::Object(_) | Value::Array(_) => String::new(),
+            v => v.to_string(),
+        },
+    }
+}
+
 #[component]
 pub fn JsonTree(
     doc: Doc,
@@ -39,27 +98,29 @@ pub fn JsonTree(
     /// The normalized path of the selected node, marked in the tree.
     #[prop(into, optional)]
     selected: Signal<Option<String>>,
+    /// Which nodes were opened or closed by hand; a fresh record when not given.
+    #[prop(optional)]
+    toggled: Option<Toggled>,
 ) -> impl IntoView {
-    let root = Node {
-        segments: Vec::new(),
-        path: "$".to_owned(),
-        short: Some("$".to_owned()),
-        kind: kind_of(&doc.0),
-        len: match &*doc.0 {
-            Value::Object(m) => m.len(),
-            Value::Array(a) => a.len(),
-            _ => 0,
-        },
-        preview: match &*doc.0 {
-            Value::Object(_) | Value::Array(_) => String::new(),
-            v => v.to_string(),
-        },
+    let root = root_node(&doc.0);
+    let ctx = Ctx {
+        on_select,
+        selected,
+        toggled: toggled.unwrap_or_default(),
     };
     view! {
         <ul class="json-tree" aria-label="Payload tree">
-            {tree_node(doc, root, 0, on_select, selected)}
+            {tree_node(doc, root, 0, ctx)}
         </ul>
     }
+}
+
+/// What every node of one tree shares.
+#[derive(Clone, Copy)]
+struct Ctx {
+    on_select: Callback<Node>,
+    selected: Signal<Option<String>>,
+    toggled: Toggled,
 }
 
 fn kind_of(value: &Value) -> NodeKind {
@@ -91,17 +152,16 @@ fn kind_class(kind: NodeKind) -> &'static str {
     }
 }
 
-fn tree_node(
-    doc: Doc,
-    node: Node,
-    depth: usize,
-    on_select: Callback<Node>,
-    selected: Signal<Option<String>>,
-) -> AnyView {
+fn tree_node(doc: Doc, node: Node, depth: usize, ctx: Ctx) -> AnyView {
+    let Ctx {
+        on_select,
+        selected,
+        toggled,
+    } = ctx;
     let (label, label_class) = label_of(&node);
     match node.kind {
         NodeKind::Object | NodeKind::Array => {
-            let expanded = RwSignal::new(depth < OPEN_LEVELS);
+            let expanded = RwSignal::new(toggled.open(&node.path, depth));
             let summary = match (node.kind, node.len) {
                 (NodeKind::Object, 1) => "{…} 1 key".to_owned(),
                 (NodeKind::Object, n) => format!("{{…}} {n} keys"),
@@ -120,8 +180,12 @@ fn tree_node(
                             type="button"
                             class="jt-toggle"
                             aria-expanded=move || expanded.get().to_string()
-                            data-path=path
-                            on:click=move |_| expanded.update(|e| *e = !*e)
+                            data-path=path.clone()
+                            on:click=move |_| {
+                                let open = !expanded.get_untracked();
+                                toggled.set(&path, open);
+                                expanded.set(open);
+                            }
                         >
                             <span class="jt-caret" aria-hidden="true">
                                 {move || if expanded.get() { "▾" } else { "▸" }}
@@ -144,7 +208,7 @@ fn tree_node(
                         expanded
                             .get()
                             .then(|| {
-                                children_list(doc.clone(), segments.clone(), depth, on_select, selected)
+                                children_list(doc.clone(), segments.clone(), depth, ctx)
                             })
                     }}
                 </li>
@@ -183,13 +247,7 @@ fn is_selected(selected: Signal<Option<String>>, path: String) -> impl Fn() -> b
 }
 
 /// The children of an opened node, a page at a time; computed when the node is opened.
-fn children_list(
-    doc: Doc,
-    segments: Vec<Segment>,
-    depth: usize,
-    on_select: Callback<Node>,
-    selected: Signal<Option<String>>,
-) -> impl IntoView {
+fn children_list(doc: Doc, segments: Vec<Segment>, depth: usize, ctx: Ctx) -> impl IntoView {
     let children: Arc<Vec<Node>> = Arc::new(tree::children(&doc.0, &segments));
     let total = children.len();
     let pages = RwSignal::new(1usize);
@@ -205,7 +263,7 @@ fn children_list(
                     kids[start.min(end)..end]
                         .iter()
                         .map(|child| {
-                            tree_node(doc.clone(), child.clone(), depth + 1, on_select, selected)
+                            tree_node(doc.clone(), child.clone(), depth + 1, ctx)
                         })
                         .collect_view()
                 }

@@ -2,4 +2,6 @@
 pub mod json_tree;
 
 pub mod copy_button;
+pub mod debounce;
+pub mod leave_guard;
 pub mod paged;

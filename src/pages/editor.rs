@@ -7,7 +7,9 @@ use crate::api::ApiError;
 use crate::api::webhooks::{
     self as api, BotInfo, Field, Identity, MappingRule, WebhookDetail, WebhookUpdate,
 };
-use crate::components::json_tree::{Doc, JsonTree, display_path};
+use crate::components::debounce::Debounce;
+use crate::components::json_tree::{Doc, JsonTree, Toggled, display_path, node_at};
+use crate::components::leave_guard::guard_unsaved_changes;
 use botwire_core::convert::convert;
 use botwire_core::email::Email;
 use botwire_core::field::FieldType;
@@ -23,9 +25,13 @@ use leptos_router::hooks::use_params_map;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
+
+/// How long the sample must stay unchanged before the shown tree follows it.
+const TREE_FOLLOW_DELAY: Duration = Duration::from_millis(300);
 
 /// Fields a mapping may set besides the bot's custom fields (always text).
 const NAME_FIELDS: [&str; 2] = ["first_name", "last_name"];
@@ -299,19 +305,16 @@ fn Editor(loaded: Loaded) -> impl IntoView {
     let active_error = RwSignal::new(None::<ApiError>);
     let saved_note = RwSignal::new(false);
 
-    // ---- unsaved-changes warning --------------------------------------------------------
-    let unload = window_event_listener(ev::beforeunload, move |e| {
-        if dirty.get_untracked() {
-            e.prevent_default();
-            e.set_return_value("You have unsaved changes.");
-        }
-    });
-    on_cleanup(move || unload.remove());
+    guard_unsaved_changes(dirty);
 
     view! {
         <section class="editor" aria-labelledby="screen-title">
             <p class="editor-back">
                 <a href=format!("/bots/{bot_id}/webhooks")>"← Inbound webhooks of " {bot.name.clone()}</a>
+                " · "
+                <a id="editor-logs" href=format!("/bots/{bot_id}/webhooks/{hook_id}/logs")>
+                    "Request log"
+                </a>
             </p>
             <h1 id="screen-title">{move || hook.with(|h| h.name.clone())}</h1>
             <AddressPart hook origin=origin.clone() />
@@ -588,9 +591,12 @@ fn TreePart(
     bot_id: i64,
     new_row: Callback<(String, String)>,
 ) -> impl IntoView {
+    // The document the tree shows: none until Preview Payload, then the sample as it changes.
     let shown = RwSignal::new(None::<Doc>);
     let selected = RwSignal::new(None::<Node>);
     let note = RwSignal::new(None::<String>);
+    // Nodes opened or closed by hand stay so while the tree follows the sample.
+    let toggled = Toggled::new();
     let preview = move |_| {
         selected.set(None);
         note.set(None);
@@ -601,6 +607,40 @@ fn TreePart(
         selected.set(Some(node));
     });
     let _ = rows;
+
+    // Once a preview is shown, each sample that parses is drawn, when typing pauses (a 1 MiB
+    // sample is not redrawn per keystroke). The selection stays if its path is still there.
+    let redraw = Debounce::new(TREE_FOLLOW_DELAY);
+    Effect::new(move || {
+        let Some(Ok(doc)) = parsed.get() else {
+            redraw.cancel();
+            return;
+        };
+        if shown.with_untracked(|s| s.is_none() || s.as_ref() == Some(&doc)) {
+            return;
+        }
+        redraw.run(move || {
+            let still = selected
+                .get_untracked()
+                .and_then(|n| node_at(&doc.0, &n.segments));
+            shown.set(Some(doc));
+            if still != selected.get_untracked() {
+                selected.set(still);
+            }
+        });
+    });
+    let why_last = move || {
+        if shown.with(Option::is_none) {
+            return None;
+        }
+        match parsed.get() {
+            Some(Ok(_)) => None,
+            Some(Err(_)) => Some(
+                "The sample has a syntax error (see above): the tree shows the last valid JSON.",
+            ),
+            None => Some("The sample is empty: the tree shows the last valid JSON."),
+        }
+    };
 
     view! {
         <section class="editor-part" aria-labelledby="tree-title">
@@ -613,19 +653,9 @@ fn TreePart(
             >
                 "Preview Payload"
             </button>
-            {move || {
-                let stale = shown
-                    .with(|d| d.clone())
-                    .is_some_and(|d| !matches!(parsed.get(), Some(Ok(p)) if p == d));
-                stale
-                    .then(|| {
-                        view! {
-                            <p class="note" id="tree-stale">
-                                "The sample has changed since this preview: press Preview Payload again."
-                            </p>
-                        }
-                    })
-            }}
+            <p class="note" id="tree-note" role="status">
+                {why_last}
+            </p>
             <div class="tree-layout">
                 <div class="tree-box">
                     {move || {
@@ -635,6 +665,7 @@ fn TreePart(
                             view! {
                                 <JsonTree
                                     doc
+                                    toggled
                                     on_select
                                     selected=Signal::derive(move || {
                                         selected.with(|n| n.as_ref().map(|n| n.path.clone()))
