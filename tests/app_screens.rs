@@ -1,10 +1,11 @@
 //! The screens around the editor in headless Chromium against the real server and the release
 //! build: log in, the bots list, a bot's inbound webhooks (create, switch, copy), the log with a
-//! row's detail and replay, the user page, and a phone-sized screen.
+//! row's detail and replay, its filters, the user page, and a phone-sized screen.
 
 use botwire_testkit::{Browser, DbKind, Server, TestDb};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -525,4 +526,311 @@ async fn the_setup_link_creates_the_first_account() {
     wait_text(&browser, "#account-email", "owner@example.com").await;
     wait_text(&browser, "h1", "Bots").await;
     browser.close().await;
+}
+
+/// The ids of the log rows shown, top to bottom.
+async fn shown_log_ids(browser: &Browser) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for row in browser
+        .client
+        .find_all(Locator::Css("#logs tbody tr"))
+        .await
+        .expect("rows")
+    {
+        if let Ok(Some(id)) = row.attr("data-log-id").await {
+            ids.push(id.parse().expect("a log id"));
+        }
+    }
+    ids
+}
+
+/// Waits until exactly these log rows show, in this order (the list is done loading).
+async fn wait_log_rows(browser: &Browser, want: &[i64], why: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let shown = shown_log_ids(browser).await;
+        let progress = match browser.client.find(Locator::Css(".progress")).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if shown == want && progress.contains("rows shown") {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{why}: rows {shown:?} shown, wanted {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Sets a `datetime-local` filter as the picker does: to `ms` in the browser's time zone, to
+/// the second, or empty for `None`. Returns the text the field shows.
+async fn set_time(browser: &Browser, css: &str, ms: Option<i64>) -> String {
+    let shown = browser
+        .client
+        .execute(
+            r#"
+            const [css, ms] = arguments;
+            const el = document.querySelector(css);
+            let value = '';
+            if (ms !== null) {
+                const d = new Date(ms);
+                const p = (n, w = 2) => String(n).padStart(w, '0');
+                value = `${p(d.getFullYear(), 4)}-${p(d.getMonth() + 1)}-${p(d.getDate())}` +
+                    `T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+            }
+            el.value = value;
+            el.dispatchEvent(new Event('input', { bubbles: true }));
+            el.dispatchEvent(new Event('change', { bubbles: true }));
+            return el.value;
+            "#,
+            vec![json!(css), ms.map_or(Value::Null, |m| json!(m))],
+        )
+        .await
+        .expect("set the time");
+    shown.as_str().unwrap_or_default().to_owned()
+}
+
+async fn query_of(browser: &Browser) -> String {
+    let url = browser.client.current_url().await.expect("url");
+    url.query().unwrap_or_default().to_owned()
+}
+
+async fn prop_value(browser: &Browser, css: &str) -> String {
+    find(browser, css)
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn filters_the_log_by_outcome_user_time_and_body() {
+    let (_db, server) = start().await;
+    let api = Api::login(&server).await;
+    let bot = api.create_bot("Pizza Palace").await;
+    let (status, hook) = api
+        .call(
+            reqwest::Method::POST,
+            &format!("/bots/{bot}/webhooks"),
+            Some(json!({"name": "Orders"})),
+        )
+        .await;
+    assert_eq!(status, 201, "webhook: {hook}");
+    let hook_id = hook["id"].as_i64().expect("id");
+    let url = format!("{}{}", server.base, hook["url"].as_str().expect("url"));
+    let (status, body) = api
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/webhooks/{hook_id}"),
+            Some(json!({"identity": {"email": "$.email"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "identity: {body}");
+    let (status, body) = api
+        .call(
+            reqwest::Method::POST,
+            &format!("/webhooks/{hook_id}/activate"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 200, "activate: {body}");
+
+    // Rows of two users, two outcomes and different bodies; the last one a second later.
+    let http = reqwest::Client::new();
+    let post = |body: Value| {
+        let request = http.post(&url).json(&body);
+        async move { request.send().await.expect("post").status().as_u16() }
+    };
+    assert_eq!(
+        post(json!({"email": "ana@example.com", "note": "pineapple"})).await,
+        200
+    );
+    assert_eq!(
+        post(json!({"email": "bo@example.com", "note": "anchovy"})).await,
+        200
+    );
+    assert_eq!(
+        post(json!({"email": "ana@example.com", "note": "Anchovy and olives"})).await,
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(post(json!({"note": "anchovy, but nobody"})).await, 422);
+    let (_, page) = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/webhooks/{hook_id}/logs"),
+            None,
+        )
+        .await;
+    let items = page["items"].as_array().expect("rows");
+    assert_eq!(items.len(), 4, "{page}");
+    let id = |i: usize| items[i]["id"].as_i64().expect("id");
+    let (d, c, b, a) = (id(0), id(1), id(2), id(3));
+    assert_eq!(items[1]["outcome"], "matched");
+    assert_eq!(items[0]["outcome"], "rejected");
+    let ana = items[3]["user_id"].as_i64().expect("ana");
+    let bo = items[2]["user_id"].as_i64().expect("bo");
+    let last_at = items[0]["received_at"].as_i64().expect("time");
+    let last_second = last_at / 1000 * 1000;
+
+    let browser = Browser::start(1280, 900).await;
+    // A time zone with an odd offset, so a time read as UTC (or as a whole hour off) shows.
+    browser
+        .client
+        .issue_cmd(Cdp {
+            cmd: "Emulation.setTimezoneOverride",
+            params: json!({ "timezoneId": "Asia/Kathmandu" }),
+        })
+        .await
+        .expect("set the time zone");
+    log_in(&browser, &server).await;
+    let offset = browser
+        .client
+        .execute("return new Date().getTimezoneOffset()", vec![])
+        .await
+        .expect("offset");
+    assert_eq!(offset, json!(-345), "the browser is at UTC+05:45");
+    let logs = format!("/bots/{bot}/webhooks/{hook_id}/logs");
+    browser.client.goto(&server.url(&logs)).await.expect("logs");
+    wait_log_rows(&browser, &[d, c, b, a], "no filter").await;
+    assert_eq!(attr(&browser, "#clear-filters", "disabled").await, "true");
+
+    // Outcome.
+    find(&browser, "#log-outcome")
+        .await
+        .select_by_value("matched")
+        .await
+        .expect("outcome");
+    wait_log_rows(&browser, &[c], "matched only").await;
+    assert_eq!(query_of(&browser).await, "outcome=matched");
+    find(&browser, "#log-outcome")
+        .await
+        .select_by_value("")
+        .await
+        .expect("all");
+    wait_log_rows(&browser, &[d, c, b, a], "all outcomes").await;
+
+    // User, then text in the body too: both in the address.
+    type_into(&browser, "#log-user", &format!("{ana}\u{E004}")).await;
+    wait_log_rows(&browser, &[c, a], "Ana's requests").await;
+    type_into(&browser, "#log-search", "anchovy").await;
+    wait_log_rows(&browser, &[c], "Ana's requests about anchovies").await;
+    assert_eq!(query_of(&browser).await, format!("user_id={ana}&q=anchovy"));
+
+    // A reload (or the link, shared) shows the same view.
+    let address = browser.client.current_url().await.expect("url");
+    browser.client.goto(address.as_str()).await.expect("reload");
+    wait_log_rows(&browser, &[c], "after a reload").await;
+    assert_eq!(prop_value(&browser, "#log-user").await, ana.to_string());
+    assert_eq!(prop_value(&browser, "#log-search").await, "anchovy");
+
+    // Clear filters.
+    click(&browser, "#clear-filters").await;
+    wait_log_rows(&browser, &[d, c, b, a], "cleared").await;
+    assert_eq!(query_of(&browser).await, "");
+    assert_eq!(prop_value(&browser, "#log-user").await, "");
+    assert_eq!(prop_value(&browser, "#log-search").await, "");
+
+    // The text search ignores case; a row's user offers "only this user".
+    type_into(&browser, "#log-search", "ANCHOVY").await;
+    wait_log_rows(&browser, &[d, c, b], "anchovies, any case").await;
+    click(
+        &browser,
+        &format!("button[aria-label='Show only the requests of user {bo}']"),
+    )
+    .await;
+    wait_log_rows(&browser, &[b], "Bo's anchovies").await;
+    assert_eq!(prop_value(&browser, "#log-user").await, bo.to_string());
+    click(&browser, "#clear-filters").await;
+    wait_log_rows(&browser, &[d, c, b, a], "cleared again").await;
+
+    // Time received, in the browser's time zone.
+    let shown = set_time(&browser, "#log-from", Some(last_second)).await;
+    wait_log_rows(&browser, &[d], "from the last second").await;
+    assert_eq!(prop_value(&browser, "#log-from").await, shown);
+    assert_eq!(query_of(&browser).await, format!("from={last_second}"));
+    // An end before the start: the API's reason, next to the end.
+    set_time(&browser, "#log-to", Some(last_second - 60_000)).await;
+    wait_text(&browser, "#log-to-error", "must not be before").await;
+    assert_eq!(attr(&browser, "#log-to", "aria-invalid").await, "true");
+    wait_text(&browser, "#logs-error", "not valid").await;
+    wait_log_rows(&browser, &[], "refused filters").await;
+    set_time(&browser, "#log-to", Some(last_second)).await;
+    set_time(&browser, "#log-from", None).await;
+    wait_log_rows(&browser, &[c, b, a], "before the last second").await;
+    assert_eq!(attr(&browser, "#log-to", "aria-invalid").await, "false");
+    click(&browser, "#clear-filters").await;
+
+    // A user id that is not a number: the API's reason, next to the field.
+    type_into(&browser, "#log-user", "abc\u{E004}").await;
+    wait_text(&browser, "#log-user-error", "must be an integer").await;
+    click(&browser, "#clear-filters").await;
+    wait_log_rows(&browser, &[d, c, b, a], "cleared once more").await;
+    assert_eq!(text_of(&browser, "#log-user-error").await, "");
+
+    // Live rows: only those that match the filters arrive.
+    type_into(&browser, "#log-search", "anchovy").await;
+    wait_log_rows(&browser, &[d, c, b], "anchovies").await;
+    assert_eq!(
+        post(json!({"email": "cy@example.com", "note": "pineapple"})).await,
+        200
+    );
+    assert_eq!(
+        post(json!({"email": "cy@example.com", "note": "more anchovy"})).await,
+        200
+    );
+    let (_, page) = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/webhooks/{hook_id}/logs"),
+            None,
+        )
+        .await;
+    let newest = page["items"][0]["id"].as_i64().expect("id");
+    wait_log_rows(&browser, &[newest, d, c, b], "a live row that matches").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    wait_log_rows(&browser, &[newest, d, c, b], "no live row that does not").await;
+
+    // More pages keep the filters: 55 matching rows among 61.
+    for i in 0..55 {
+        assert_eq!(post(json!({"note": format!("bulk {i}")})).await, 422);
+    }
+    click(&browser, "#clear-filters").await;
+    type_into(&browser, "#log-search", "bulk").await;
+    wait_text(&browser, ".progress", "50 rows shown (filtered)").await;
+    click(&browser, "#load-more").await;
+    wait_text(&browser, ".progress", "55 rows shown (filtered)").await;
+    assert_eq!(shown_log_ids(&browser).await.len(), 55);
+    assert_eq!(sideways_overflow(&browser).await, 0, "filters at 1280 px");
+    browser.close().await;
+}
+
+async fn text_of(browser: &Browser, css: &str) -> String {
+    find(browser, css).await.text().await.expect("text")
+}
+
+/// A Chrome DevTools Protocol command, sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.expect("a WebDriver session");
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
 }

@@ -69,15 +69,59 @@ pub struct Replayed {
     pub answer: ReplayAnswer,
 }
 
-/// One page of a webhook's log, newest first; `outcome` empty means all.
+/// The filters of a log list, as the API's query parameters of the same names. Kept as the
+/// text given (the address bar, the inputs): the API checks them and names the field that is
+/// wrong. Empty means not filtered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    pub outcome: String,
+    pub user_id: String,
+    /// Unix milliseconds: received at or after.
+    pub from: String,
+    /// Unix milliseconds: received before.
+    pub to: String,
+    /// Text the raw body contains (any case).
+    pub q: String,
+}
+
+impl LogFilter {
+    /// Each parameter and its value, in a fixed order.
+    pub fn pairs(&self) -> [(&'static str, &str); 5] {
+        [
+            ("outcome", &self.outcome),
+            ("user_id", &self.user_id),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("q", &self.q),
+        ]
+    }
+
+    /// `outcome=…&q=…`: the parameters that are set, URL-encoded.
+    pub fn query(&self) -> String {
+        self.pairs()
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| format!("{k}={}", encode(v.trim())))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs().iter().all(|(_, v)| v.trim().is_empty())
+    }
+}
+
+/// One page of a webhook's log, newest first, filtered.
 pub async fn list(
     webhook_id: i64,
-    outcome: &str,
+    filter: &LogFilter,
     cursor: Option<&str>,
 ) -> Result<Page<LogRow>, ApiError> {
     let mut path = format!("/webhooks/{webhook_id}/logs?limit=50");
-    if !outcome.is_empty() {
-        path.push_str(&format!("&outcome={}", encode(outcome)));
+    let query = filter.query();
+    if !query.is_empty() {
+        path.push('&');
+        path.push_str(&query);
     }
     if let Some(c) = cursor {
         path.push_str(&format!("&cursor={}", encode(c)));

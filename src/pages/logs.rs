@@ -1,11 +1,13 @@
-//! The request log of a webhook: a table filtered by outcome, paged with the API's cursor (only
-//! pages are fetched, so 100,000 rows page as fast as 100), new rows live over SSE, and the
-//! detail of a row with *Replay*.
+//! The request log of a webhook: a table filtered by outcome, user, time and body text (the
+//! filters in the address; see `log_filters`), paged with the API's cursor (only pages are
+//! fetched, so 100,000 rows page as fast as 100), new rows live over SSE, and the detail of a
+//! row with *Replay*.
 
 use crate::api;
-use crate::api::logs::{LogDetail, LogRow, OUTCOMES};
+use crate::api::logs::{LogDetail, LogFilter, LogRow};
 use crate::components::paged::Paged;
 use crate::pages::fmt;
+use crate::pages::log_filters::{FilterState, LogFilters};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -18,24 +20,36 @@ pub fn Logs() -> impl IntoView {
     let params = use_params_map();
     let bot_id = Memo::new(move |_| fmt::id(params.read().get("bot_id")));
     let webhook_id = Memo::new(move |_| fmt::id(params.read().get("webhook_id")));
-    let outcome = RwSignal::new(String::new());
+    let filters = FilterState::from_address();
+    let filter = filters.current;
     let list: Paged<LogRow> = Paged::new();
     let (rows, cursor, loading, error) = (list.items, list.cursor, list.loading, list.error);
     let selected: RwSignal<Option<i64>> = RwSignal::new(None);
 
+    // Every page, the first and the ones after, is asked for with the filters in force.
     let load = move |more: bool| {
         let hook = webhook_id.get_untracked();
-        let filter = outcome.get_untracked();
+        let filter = filter.get_untracked();
         list.load(more, move |after| async move {
             api::logs::list(hook, &filter, after.as_deref()).await
         });
     };
     Effect::new(move || {
-        outcome.track();
+        filter.track();
         webhook_id.track();
         load(false);
     });
-    live_rows(webhook_id, outcome, rows);
+    // Rows of filters the API refused are not rows of the filters shown.
+    Effect::new(move || {
+        if error.with(|e| e.as_ref().and_then(api::ApiError::status) == Some(422)) {
+            rows.set(Vec::new());
+            cursor.set(None);
+        }
+    });
+    live_rows(webhook_id, filter, rows);
+    let only_user = Callback::new(move |user: i64| {
+        filters.change(|f| f.user_id = user.to_string());
+    });
 
     view! {
         <section aria-labelledby="screen-title">
@@ -49,31 +63,24 @@ pub fn Logs() -> impl IntoView {
                 }>"Editor"</A>
             </nav>
             <h1 id="screen-title">"Webhook logs"</h1>
-            <div class="filters">
-                <div class="field">
-                    <label for="log-outcome">"Outcome"</label>
-                    <select
-                        id="log-outcome"
-                        on:change=move |ev| outcome.set(event_target_value(&ev))
-                    >
-                        <option value="">"All outcomes"</option>
-                        {OUTCOMES.map(|o| view! { <option value=o>{fmt::outcome(o)}</option> })}
-                    </select>
-                </div>
-            </div>
+            <LogFilters filters error />
             {move || {
                 error
                     .get()
                     .map(|e| {
+                        let text = if e.status() == Some(422) {
+                            "Some filters are not valid: see the messages next to them.".to_owned()
+                        } else {
+                            format!("Could not load the log: {e}")
+                        };
                         view! {
-                            <p class="form-error" role="alert">
-                                "Could not load the log: "
-                                {e.to_string()}
+                            <p class="form-error" id="logs-error" role="alert">
+                                {text}
                             </p>
                         }
                     })
             }}
-            {move || selected.get().map(|id| view! { <LogDetailView log_id=id bot_id=bot_id.get_untracked() rows=rows selected=selected /> })}
+            {move || selected.get().map(|id| view! { <LogDetailView log_id=id bot_id=bot_id.get_untracked() rows=rows selected=selected filter=filter /> })}
             <div class="table-scroll" tabindex="0" role="region" aria-label="Log rows">
                 <table id="logs">
                     <thead>
@@ -89,7 +96,9 @@ pub fn Logs() -> impl IntoView {
                         <For
                             each=move || rows.get()
                             key=|r| r.id
-                            children=move |row| log_row(row, bot_id.get_untracked(), selected)
+                            children=move |row| {
+                                log_row(row, bot_id.get_untracked(), selected, filter, only_user)
+                            }
                         />
                     </tbody>
                 </table>
@@ -99,7 +108,13 @@ pub fn Logs() -> impl IntoView {
                     if loading.get() {
                         "Loading…".to_owned()
                     } else {
-                        format!("{} rows shown", rows.with(Vec::len))
+                        let n = rows.with(Vec::len);
+                        let filtered = if filter.with(LogFilter::is_empty) {
+                            ""
+                        } else {
+                            " (filtered)"
+                        };
+                        format!("{n} rows shown{filtered}")
                     }
                 }}
             </p>
@@ -117,11 +132,33 @@ pub fn Logs() -> impl IntoView {
     }
 }
 
-fn log_row(row: LogRow, bot_id: i64, selected: RwSignal<Option<i64>>) -> impl IntoView {
+fn log_row(
+    row: LogRow,
+    bot_id: i64,
+    selected: RwSignal<Option<i64>>,
+    filter: Memo<LogFilter>,
+    only_user: Callback<i64>,
+) -> impl IntoView {
     let id = row.id;
     let user = match row.user_id {
-        Some(u) => view! { <A href=format!("/bots/{bot_id}/users/{u}")>{format!("User {u}")}</A> }
-            .into_any(),
+        Some(u) => {
+            let this_user_only = move || filter.with(|f| f.user_id == u.to_string());
+            view! {
+                <A href=format!("/bots/{bot_id}/users/{u}")>{format!("User {u}")}</A>
+                <Show when=move || !this_user_only()>
+                    " "
+                    <button
+                        type="button"
+                        class="link-button only-user"
+                        aria-label=format!("Show only the requests of user {u}")
+                        on:click=move |_| only_user.run(u)
+                    >
+                        "only this user"
+                    </button>
+                </Show>
+            }
+            .into_any()
+        }
         None => view! { <span class="muted">"—"</span> }.into_any(),
     };
     view! {
@@ -151,8 +188,10 @@ fn log_row(row: LogRow, bot_id: i64, selected: RwSignal<Option<i64>>) -> impl In
 }
 
 /// New rows as the server writes them: the webhook's SSE stream, event `log_written`. Rows
-/// are read back through the API so the table shows exactly what a page would.
-fn live_rows(webhook_id: Memo<i64>, outcome: RwSignal<String>, rows: RwSignal<Vec<LogRow>>) {
+/// are read back through the API with the filters in force, so a live row is one the server
+/// found to match them all (the body text too, which the browser cannot check) and the table
+/// shows exactly what a page would. An answer for filters changed meanwhile is dropped.
+fn live_rows(webhook_id: Memo<i64>, filter: Memo<LogFilter>, rows: RwSignal<Vec<LogRow>>) {
     Effect::new(move || {
         let hook = webhook_id.get();
         let Ok(source) =
@@ -162,11 +201,14 @@ fn live_rows(webhook_id: Memo<i64>, outcome: RwSignal<String>, rows: RwSignal<Ve
         };
         let on_log =
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
-                let filter = outcome.get_untracked();
+                let asked = filter.get_untracked();
                 leptos::task::spawn_local(async move {
-                    let Ok(page) = api::logs::list(hook, &filter, None).await else {
+                    let Ok(page) = api::logs::list(hook, &asked, None).await else {
                         return;
                     };
+                    if filter.try_with_untracked(|now| *now != asked) != Some(false) {
+                        return;
+                    }
                     rows.update(|r| {
                         let newest = r.first().map_or(0, |x| x.id);
                         let fresh: Vec<LogRow> =
@@ -186,6 +228,21 @@ fn live_rows(webhook_id: Memo<i64>, outcome: RwSignal<String>, rows: RwSignal<Ve
     });
 }
 
+/// Whether `row` passes `filter`, when the browser can tell: `None` with a body-text filter
+/// (the list rows carry no body; the server decides those).
+fn passes(filter: &LogFilter, row: &LogRow) -> Option<bool> {
+    if !filter.q.trim().is_empty() {
+        return None;
+    }
+    let bound = |text: &str| text.trim().parse::<i64>().ok();
+    let outcome = filter.outcome.is_empty() || filter.outcome == row.outcome;
+    let user = filter.user_id.trim().is_empty()
+        || matches!(bound(&filter.user_id), Some(u) if row.user_id == Some(u));
+    let from = bound(&filter.from).is_none_or(|from| row.received_at >= from);
+    let to = bound(&filter.to).is_none_or(|to| row.received_at < to);
+    Some(outcome && user && from && to)
+}
+
 /// One row in full: headers, body, mapping results, identity decision, action and the answer.
 #[component]
 fn LogDetailView(
@@ -193,15 +250,21 @@ fn LogDetailView(
     bot_id: i64,
     rows: RwSignal<Vec<LogRow>>,
     selected: RwSignal<Option<i64>>,
+    filter: Memo<LogFilter>,
 ) -> impl IntoView {
     let detail = LocalResource::new(move || api::logs::detail(log_id));
     let replay = Action::new_local(move |_: &()| api::logs::replay(log_id));
+    // The replayed row at once when it passes the filters; when the browser cannot tell, the
+    // live stream brings it if the server finds it matches.
     Effect::new(move || {
         if let Some(Ok(replayed)) = replay.value().get() {
-            let log = replayed.log;
+            let row = summary(&replayed.log);
+            if filter.with_untracked(|f| passes(f, &row)) != Some(true) {
+                return;
+            }
             rows.update(|r| {
-                if !r.iter().any(|x| x.id == log.id) {
-                    r.insert(0, summary(&log));
+                if !r.iter().any(|x| x.id == row.id) {
+                    r.insert(0, row);
                 }
             });
         }

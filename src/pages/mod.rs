@@ -5,6 +5,7 @@ use leptos::prelude::*;
 pub mod bots;
 pub mod editor;
 pub mod fmt;
+pub mod log_filters;
 pub mod login;
 pub mod logs;
 pub mod setup;
