@@ -140,49 +140,69 @@ pub async fn create(
         .ok_or_else(|| Error::Internal("user insert conflicted but no user has its keys".into()))
 }
 
-/// Sets a built-in text field (`first_name`, `last_name`).
-pub async fn set_name(
-    tx: &mut super::Tx<'_>,
-    user_id: i64,
-    field: &str,
-    value: &str,
-) -> Result<()> {
-    let column = match field {
-        "first_name" => "first_name",
-        "last_name" => "last_name",
-        other => {
-            return Err(Error::Internal(format!(
-                "{other} is not a settable built-in field"
-            )));
-        }
-    };
-    sqlx::query(&format!(
-        "UPDATE bot_users SET {column} = $1, updated_at = $2 WHERE id = $3"
-    ))
-    .bind(value)
-    .bind(super::now_ms())
-    .bind(user_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// What one request maps onto a user: built-in names (`first_name`, `last_name`) and custom
+/// field values by field id. A later value for the same field replaces an earlier one, as
+/// mappings apply in order.
+#[derive(Debug, Default)]
+pub struct Changes {
+    names: Vec<(&'static str, String)>,
+    fields: Vec<(i64, String)>,
 }
 
-pub async fn set_field(
-    tx: &mut super::Tx<'_>,
-    user_id: i64,
-    field_id: i64,
-    value: &Value,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO field_values (user_id, field_id, value, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (user_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(user_id)
-    .bind(field_id)
-    .bind(value.to_string())
-    .bind(super::now_ms())
-    .execute(&mut **tx)
-    .await?;
+impl Changes {
+    /// Records a built-in name; `field` must be one of [`SETTABLE_NAMES`].
+    pub fn set_name(&mut self, field: &str, value: String) -> Result<()> {
+        let column = SETTABLE_NAMES
+            .into_iter()
+            .find(|c| *c == field)
+            .ok_or_else(|| Error::Internal(format!("{field} is not a settable built-in field")))?;
+        self.names.retain(|(c, _)| *c != column);
+        self.names.push((column, value));
+        Ok(())
+    }
+
+    pub fn set_field(&mut self, field_id: i64, value: &Value) {
+        self.fields.retain(|(id, _)| *id != field_id);
+        self.fields.push((field_id, value.to_string()));
+    }
+}
+
+/// Built-in user fields a mapping may set (the identity fields are set by identification).
+pub const SETTABLE_NAMES: [&str; 2] = ["first_name", "last_name"];
+
+/// Writes `changes` in at most two statements: the receiver's writes are serialised, so
+/// every statement saved is throughput.
+pub async fn apply(tx: &mut super::Tx<'_>, user_id: i64, changes: &Changes) -> Result<()> {
+    let now = super::now_ms();
+    if !changes.names.is_empty() {
+        let sets: Vec<String> = (changes.names.iter().enumerate())
+            .map(|(i, (column, _))| format!("{column} = ${}", i + 3))
+            .collect();
+        let sql = format!(
+            "UPDATE bot_users SET {}, updated_at = $1 WHERE id = $2",
+            sets.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(now).bind(user_id);
+        for (_, value) in &changes.names {
+            query = query.bind(value);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    if !changes.fields.is_empty() {
+        let rows: Vec<String> = (0..changes.fields.len())
+            .map(|i| format!("($1, ${}, ${}, $2)", 2 * i + 3, 2 * i + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO field_values (user_id, field_id, value, updated_at) VALUES {} \
+             ON CONFLICT (user_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(user_id).bind(now);
+        for (field_id, value) in &changes.fields {
+            query = query.bind(*field_id).bind(value);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
