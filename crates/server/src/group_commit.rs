@@ -84,12 +84,21 @@ impl Turn {
         }
     }
 
-    /// The request's transaction: a savepoint in the shared batch on SQLite (rolled back alone
-    /// if the request fails), its own transaction on PostgreSQL. Commit it, then wait for
-    /// [`Turn::durable`] before answering.
-    pub async fn begin(&mut self) -> Result<Tx<'_>> {
+    /// The transaction for one request to `bot_id`, put in order behind the bot's earlier
+    /// requests, so the limit counts every one committed before it: a savepoint in the shared
+    /// batch on SQLite (the writer lock orders it; a failing request rolls back alone), its own
+    /// transaction on PostgreSQL that first writes the bot's row (the row lock orders it until
+    /// commit). Commit it, then wait for [`Turn::durable`] before answering.
+    pub async fn begin(&mut self, bot_id: i64) -> Result<Tx<'_>> {
         match &mut self.shared {
-            None => Ok(self.pool.begin().await?),
+            None => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("UPDATE bots SET request_seq = request_seq + 1 WHERE id = $1")
+                    .bind(bot_id)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
             Some((open, _)) => {
                 if open.tx.is_none() {
                     open.tx = Some(self.pool.begin().await?);

@@ -76,7 +76,7 @@ async fn handle(
     };
 
     let mut turn = state.db.write_turn().await;
-    let mut tx = turn.begin().await?;
+    let mut tx = turn.begin(bot.id).await?;
     let quota = usage::admit(&mut tx, bot.id, hook.id, limit, now).await?;
     if !quota.admitted {
         tx.commit().await?;
@@ -166,8 +166,7 @@ pub async fn replay(
         received_at: store::now_ms(),
     };
     let mut turn = state.db.write_turn().await;
-    let mut tx = turn.begin().await?;
-    store::logs::take_turn(&mut tx, bot.id).await?;
+    let mut tx = turn.begin(bot.id).await?;
     let (response, events) = process::run(
         &mut tx,
         bot,

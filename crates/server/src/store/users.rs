@@ -207,13 +207,16 @@ pub async fn apply(tx: &mut super::Tx<'_>, user_id: i64, changes: &Changes) -> R
 }
 
 #[derive(FromRow)]
-struct UserRow {
+struct DisplayRow {
     user_ns: String,
     crm_contact_id: Option<String>,
     phone: Option<String>,
     email: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
+    field_name: Option<String>,
+    field_type: Option<String>,
+    field_value: Option<String>,
 }
 
 /// Every field of a user as a message shows it: built-ins, then custom fields (unset ones
@@ -222,32 +225,37 @@ pub async fn display_values(
     tx: &mut super::Tx<'_>,
     user_id: i64,
 ) -> Result<BTreeMap<String, String>> {
-    let user: UserRow = sqlx::query_as(
-        "SELECT user_ns, crm_contact_id, phone, email, first_name, last_name FROM bot_users WHERE id = $1",
-    )
-    .bind(user_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    let mut values = BTreeMap::new();
-    values.insert("user_ns".to_owned(), user.user_ns);
-    for (name, v) in [
-        ("crm_contact_id", user.crm_contact_id),
-        ("phone", user.phone),
-        ("email", user.email),
-        ("first_name", user.first_name),
-        ("last_name", user.last_name),
-    ] {
-        if let Some(v) = v {
-            values.insert(name.to_owned(), v);
-        }
-    }
-    let custom: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT f.name, f.field_type, v.value FROM field_values v JOIN custom_fields f ON f.id = v.field_id \
-         WHERE v.user_id = $1",
+    // One statement (the receiver runs this in its serialised turn): the user's row once per
+    // custom field value, or once with no field.
+    let rows: Vec<DisplayRow> = sqlx::query_as(
+        "SELECT u.user_ns, u.crm_contact_id, u.phone, u.email, u.first_name, u.last_name, \
+         f.name AS field_name, f.field_type, v.value AS field_value FROM bot_users u \
+         LEFT JOIN field_values v ON v.user_id = u.id LEFT JOIN custom_fields f ON f.id = v.field_id \
+         WHERE u.id = $1",
     )
     .bind(user_id)
     .fetch_all(&mut **tx)
     .await?;
+    let user = rows.first().ok_or(Error::NotFound)?;
+    let mut values = BTreeMap::new();
+    values.insert("user_ns".to_owned(), user.user_ns.clone());
+    for (name, v) in [
+        ("crm_contact_id", &user.crm_contact_id),
+        ("phone", &user.phone),
+        ("email", &user.email),
+        ("first_name", &user.first_name),
+        ("last_name", &user.last_name),
+    ] {
+        if let Some(v) = v {
+            values.insert(name.to_owned(), v.clone());
+        }
+    }
+    let custom =
+        rows.into_iter()
+            .filter_map(|r| match (r.field_name, r.field_type, r.field_value) {
+                (Some(name), Some(field_type), Some(stored)) => Some((name, field_type, stored)),
+                _ => None,
+            });
     for (name, field_type, stored) in custom {
         let field_type = FieldType::parse(&field_type).map_err(Error::Internal)?;
         let json: Value =
