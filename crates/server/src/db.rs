@@ -2,6 +2,7 @@
 //! Queries are written once in the SQL both accept (`$1` placeholders, `RETURNING`,
 //! `ON CONFLICT`); times are Unix milliseconds and JSON is text, so no type differs.
 
+use crate::group_commit::{Group, Turn};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
@@ -39,13 +40,11 @@ pub struct Db {
     pool: AnyPool,
     kind: DbKind,
     url: String,
-    /// SQLite has one writer. Writers that queue here instead of inside SQLite never sleep in
-    /// its busy handler, which polls with growing sleeps and made tail latency seconds long.
-    sqlite_writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite has one writer. Receiver writes queue here, in the process, instead of inside
+    /// SQLite, whose busy handler polls with growing sleeps (tail latency seconds long), and
+    /// commit in groups (see `group_commit`).
+    sqlite_writer: Option<std::sync::Arc<Group>>,
 }
-
-/// Held while a write transaction runs (SQLite only; PostgreSQL has row locks).
-pub type WriteTurn = Option<tokio::sync::OwnedMutexGuard<()>>;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -97,7 +96,7 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| format!("migrations failed: {e}"))?;
-        let sqlite_writer = (kind == DbKind::Sqlite).then(Default::default);
+        let sqlite_writer = (kind == DbKind::Sqlite).then(Group::start);
         Ok(Db {
             pool,
             kind,
@@ -118,12 +117,10 @@ impl Db {
         &self.url
     }
 
-    /// Waits for this process's turn to write (see `sqlite_writer`); take it before `begin()`.
-    pub async fn write_turn(&self) -> WriteTurn {
-        match &self.sqlite_writer {
-            Some(lock) => Some(lock.clone().lock_owned().await),
-            None => None,
-        }
+    /// Waits for this process's turn to write (see `sqlite_writer`); the receiver's
+    /// transactions begin from it.
+    pub async fn write_turn(&self) -> Turn {
+        Turn::take(&self.pool, self.sqlite_writer.as_deref()).await
     }
 }
 

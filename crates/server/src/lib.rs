@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod group_commit;
 mod health;
 pub mod receiver;
 pub mod setup;

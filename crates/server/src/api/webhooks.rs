@@ -496,7 +496,7 @@ fn check_sample(text: &str, max_bytes: usize) -> std::result::Result<(), String>
 }
 
 fn unknown_field_message(name: &str, fields: &[CustomField]) -> String {
-    let mut settable: Vec<&str> = process::SETTABLE_NAMES.to_vec();
+    let mut settable: Vec<&str> = crate::store::users::SETTABLE_NAMES.to_vec();
     settable.extend(fields.iter().map(|f| f.name.as_str()));
     format!(
         "{}; a mapping sets one of: {}",

@@ -11,6 +11,7 @@ pub mod signature;
 
 use crate::AppState;
 use crate::error::{Result, problem};
+use crate::events::Event;
 use crate::store::{self, bots, usage, webhooks};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -18,6 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use process::Mode;
 use serde_json::json;
 use std::time::Instant;
 
@@ -73,11 +75,12 @@ async fn handle(
         }
     };
 
-    let _turn = state.db.write_turn().await;
-    let mut tx = pool.begin().await?;
+    let mut turn = state.db.write_turn().await;
+    let mut tx = turn.begin(bot.id).await?;
     let quota = usage::admit(&mut tx, bot.id, hook.id, limit, now).await?;
     if !quota.admitted {
         tx.commit().await?;
+        turn.durable().await?;
         let detail = format!(
             "this bot's limit of {limit} requests in 24 hours is used up; retry in {} s",
             quota.reset_secs
@@ -96,7 +99,24 @@ async fn handle(
         bytes: &bytes,
         received_at: now,
     };
-    match admitted(state, tx, &bot, &hook, &request, started).await {
+    let processed = match process::run(&mut tx, &bot, &hook, &request, started, Mode::Live).await {
+        Ok((response, events)) => commit(state, tx, &events)
+            .await
+            .map(|()| (response, events)),
+        Err(e) => {
+            drop(tx);
+            Err(e)
+        }
+    };
+    let processed = match processed {
+        Ok(done) => turn.durable().await.map(|()| done),
+        Err(e) => Err(e),
+    };
+    let processed = processed.map(|(response, events)| {
+        state.hub.committed(events);
+        response
+    });
+    match processed {
         Ok(response) => Ok(quota_headers::apply(response, &quota)),
         Err(e) => {
             // Nothing was committed, so the request is not counted after all; the answer still
@@ -110,21 +130,12 @@ async fn handle(
     }
 }
 
-/// Processes an admitted request in its transaction and commits it with its events.
-async fn admitted(
-    state: &AppState,
-    mut tx: store::Tx<'_>,
-    bot: &bots::Bot,
-    hook: &webhooks::Webhook,
-    request: &process::Request<'_>,
-    started: Instant,
-) -> Result<Response> {
-    let (response, events) =
-        process::run(&mut tx, bot, hook, request, started, process::Mode::Live).await?;
-    state.hub.stage(&mut tx, &events).await?;
+/// Commits a processed request's transaction with its events (not yet durable on SQLite:
+/// see [`crate::group_commit::Turn::durable`]).
+async fn commit(state: &AppState, mut tx: store::Tx<'_>, events: &[Event]) -> Result<()> {
+    state.hub.stage(&mut tx, events).await?;
     tx.commit().await?;
-    state.hub.committed(events);
-    Ok(response)
+    Ok(())
 }
 
 /// What a replay did: the new log row and the answer the receiver would have sent.
@@ -154,9 +165,8 @@ pub async fn replay(
         bytes,
         received_at: store::now_ms(),
     };
-    let _turn = state.db.write_turn().await;
-    let mut tx = state.db.pool().begin().await?;
-    store::logs::take_turn(&mut tx, bot.id).await?;
+    let mut turn = state.db.write_turn().await;
+    let mut tx = turn.begin(bot.id).await?;
     let (response, events) = process::run(
         &mut tx,
         bot,
@@ -166,8 +176,8 @@ pub async fn replay(
         process::Mode::Replay { of },
     )
     .await?;
-    state.hub.stage(&mut tx, &events).await?;
-    tx.commit().await?;
+    commit(state, tx, &events).await?;
+    turn.durable().await?;
     let log_id = events.iter().find_map(|e| match e {
         crate::events::Event::LogWritten { log_id, .. } => Some(*log_id),
         _ => None,

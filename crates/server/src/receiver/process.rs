@@ -7,6 +7,7 @@ use crate::error::{Error, Result, problem};
 use crate::events::Event;
 use crate::store::bots::{Bot, CustomField};
 use crate::store::logs::{NewLog, Outcome};
+use crate::store::users::SETTABLE_NAMES;
 use crate::store::webhooks::Webhook;
 use crate::store::{Tx, bots, logs, outbox, users, webhooks};
 use axum::Json;
@@ -32,8 +33,6 @@ const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3_600_000;
 /// limit (PostgreSQL's B-tree: about 2.7 kB) and a sender's key has none.
 const MAX_PLAIN_KEY_BYTES: usize = 200;
 const HASHED_KEY_PREFIX: &str = "sha256:";
-/// Built-in user fields a mapping may set (the identity fields are set by identification).
-pub(crate) const SETTABLE_NAMES: [&str; 2] = ["first_name", "last_name"];
 
 pub struct Request<'a> {
     pub method: &'a str,
@@ -355,16 +354,18 @@ async fn apply_mappings(
     doc: &Value,
 ) -> Result<Vec<MappingOutcome>> {
     let outcomes = mapping::evaluate_all(doc, mappings, |name| mapping_field_type(fields, name));
+    let mut changes = users::Changes::default();
     for outcome in &outcomes {
         let Some(value) = &outcome.value else {
             continue;
         };
         if SETTABLE_NAMES.contains(&outcome.field.as_str()) {
-            users::set_name(tx, user_id, &outcome.field, &without_nul(&value.display())).await?;
+            changes.set_name(&outcome.field, without_nul(&value.display()).into_owned())?;
         } else if let Some(field) = fields.iter().find(|f| f.name == outcome.field) {
-            users::set_field(tx, user_id, field.id, &value.to_json()).await?;
+            changes.set_field(field.id, &value.to_json());
         }
     }
+    users::apply(tx, user_id, &changes).await?;
     Ok(outcomes)
 }
 

@@ -326,13 +326,3 @@ pub async fn get(pool: &AnyPool, id: i64) -> Result<LogRecord> {
     .await?;
     row.ok_or(Error::NotFound)
 }
-
-/// Puts a replay in line with the bot's live requests: the write to the bot's row that the
-/// receiver's transaction starts with (see `usage::admit`), without counting anything.
-pub async fn take_turn(tx: &mut super::Tx<'_>, bot_id: i64) -> Result<()> {
-    sqlx::query("UPDATE bots SET request_seq = request_seq + 1 WHERE id = $1")
-        .bind(bot_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}

@@ -1,9 +1,8 @@
 //! The rolling 24-hour request limit, counted per bot, webhook and hour.
 //!
-//! The window is the current hour and the 23 before it. Concurrent requests of one bot are
-//! put in order by a write to the bot's row, the first statement of the receiver's
-//! transaction: PostgreSQL holds that row lock, SQLite its write lock, until commit. So the
-//! count a request sees includes every request committed before it, and the limit is exact.
+//! The window is the current hour and the 23 before it. The receiver's transactions of one bot
+//! run one after another (`group_commit::Turn::begin`), so the count a request sees includes
+//! every request committed before it, and the limit is exact.
 
 use crate::error::Result;
 use sqlx::AnyPool;
@@ -36,10 +35,6 @@ pub async fn admit(
     limit: u32,
     now: i64,
 ) -> Result<Quota> {
-    sqlx::query("UPDATE bots SET request_seq = request_seq + 1 WHERE id = $1")
-        .bind(bot_id)
-        .execute(&mut **tx)
-        .await?;
     let hour = now / HOUR_MS;
     let mut quota = window(&mut **tx, bot_id, limit, now).await?;
     quota.admitted = quota.used < limit;

@@ -140,60 +140,83 @@ pub async fn create(
         .ok_or_else(|| Error::Internal("user insert conflicted but no user has its keys".into()))
 }
 
-/// Sets a built-in text field (`first_name`, `last_name`).
-pub async fn set_name(
-    tx: &mut super::Tx<'_>,
-    user_id: i64,
-    field: &str,
-    value: &str,
-) -> Result<()> {
-    let column = match field {
-        "first_name" => "first_name",
-        "last_name" => "last_name",
-        other => {
-            return Err(Error::Internal(format!(
-                "{other} is not a settable built-in field"
-            )));
-        }
-    };
-    sqlx::query(&format!(
-        "UPDATE bot_users SET {column} = $1, updated_at = $2 WHERE id = $3"
-    ))
-    .bind(value)
-    .bind(super::now_ms())
-    .bind(user_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// What one request maps onto a user: built-in names (`first_name`, `last_name`) and custom
+/// field values by field id. A later value for the same field replaces an earlier one, as
+/// mappings apply in order.
+#[derive(Debug, Default)]
+pub struct Changes {
+    names: Vec<(&'static str, String)>,
+    fields: Vec<(i64, String)>,
 }
 
-pub async fn set_field(
-    tx: &mut super::Tx<'_>,
-    user_id: i64,
-    field_id: i64,
-    value: &Value,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO field_values (user_id, field_id, value, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (user_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(user_id)
-    .bind(field_id)
-    .bind(value.to_string())
-    .bind(super::now_ms())
-    .execute(&mut **tx)
-    .await?;
+impl Changes {
+    /// Records a built-in name; `field` must be one of [`SETTABLE_NAMES`].
+    pub fn set_name(&mut self, field: &str, value: String) -> Result<()> {
+        let column = SETTABLE_NAMES
+            .into_iter()
+            .find(|c| *c == field)
+            .ok_or_else(|| Error::Internal(format!("{field} is not a settable built-in field")))?;
+        self.names.retain(|(c, _)| *c != column);
+        self.names.push((column, value));
+        Ok(())
+    }
+
+    pub fn set_field(&mut self, field_id: i64, value: &Value) {
+        self.fields.retain(|(id, _)| *id != field_id);
+        self.fields.push((field_id, value.to_string()));
+    }
+}
+
+/// Built-in user fields a mapping may set (the identity fields are set by identification).
+pub const SETTABLE_NAMES: [&str; 2] = ["first_name", "last_name"];
+
+/// Writes `changes` in at most two statements: the receiver's writes are serialised, so
+/// every statement saved is throughput.
+pub async fn apply(tx: &mut super::Tx<'_>, user_id: i64, changes: &Changes) -> Result<()> {
+    let now = super::now_ms();
+    if !changes.names.is_empty() {
+        let sets: Vec<String> = (changes.names.iter().enumerate())
+            .map(|(i, (column, _))| format!("{column} = ${}", i + 3))
+            .collect();
+        let sql = format!(
+            "UPDATE bot_users SET {}, updated_at = $1 WHERE id = $2",
+            sets.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(now).bind(user_id);
+        for (_, value) in &changes.names {
+            query = query.bind(value);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    if !changes.fields.is_empty() {
+        let rows: Vec<String> = (0..changes.fields.len())
+            .map(|i| format!("($1, ${}, ${}, $2)", 2 * i + 3, 2 * i + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO field_values (user_id, field_id, value, updated_at) VALUES {} \
+             ON CONFLICT (user_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(user_id).bind(now);
+        for (field_id, value) in &changes.fields {
+            query = query.bind(*field_id).bind(value);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
 #[derive(FromRow)]
-struct UserRow {
+struct DisplayRow {
     user_ns: String,
     crm_contact_id: Option<String>,
     phone: Option<String>,
     email: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
+    field_name: Option<String>,
+    field_type: Option<String>,
+    field_value: Option<String>,
 }
 
 /// Every field of a user as a message shows it: built-ins, then custom fields (unset ones
@@ -202,32 +225,37 @@ pub async fn display_values(
     tx: &mut super::Tx<'_>,
     user_id: i64,
 ) -> Result<BTreeMap<String, String>> {
-    let user: UserRow = sqlx::query_as(
-        "SELECT user_ns, crm_contact_id, phone, email, first_name, last_name FROM bot_users WHERE id = $1",
-    )
-    .bind(user_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    let mut values = BTreeMap::new();
-    values.insert("user_ns".to_owned(), user.user_ns);
-    for (name, v) in [
-        ("crm_contact_id", user.crm_contact_id),
-        ("phone", user.phone),
-        ("email", user.email),
-        ("first_name", user.first_name),
-        ("last_name", user.last_name),
-    ] {
-        if let Some(v) = v {
-            values.insert(name.to_owned(), v);
-        }
-    }
-    let custom: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT f.name, f.field_type, v.value FROM field_values v JOIN custom_fields f ON f.id = v.field_id \
-         WHERE v.user_id = $1",
+    // One statement (the receiver runs this in its serialised turn): the user's row once per
+    // custom field value, or once with no field.
+    let rows: Vec<DisplayRow> = sqlx::query_as(
+        "SELECT u.user_ns, u.crm_contact_id, u.phone, u.email, u.first_name, u.last_name, \
+         f.name AS field_name, f.field_type, v.value AS field_value FROM bot_users u \
+         LEFT JOIN field_values v ON v.user_id = u.id LEFT JOIN custom_fields f ON f.id = v.field_id \
+         WHERE u.id = $1",
     )
     .bind(user_id)
     .fetch_all(&mut **tx)
     .await?;
+    let user = rows.first().ok_or(Error::NotFound)?;
+    let mut values = BTreeMap::new();
+    values.insert("user_ns".to_owned(), user.user_ns.clone());
+    for (name, v) in [
+        ("crm_contact_id", &user.crm_contact_id),
+        ("phone", &user.phone),
+        ("email", &user.email),
+        ("first_name", &user.first_name),
+        ("last_name", &user.last_name),
+    ] {
+        if let Some(v) = v {
+            values.insert(name.to_owned(), v.clone());
+        }
+    }
+    let custom =
+        rows.into_iter()
+            .filter_map(|r| match (r.field_name, r.field_type, r.field_value) {
+                (Some(name), Some(field_type), Some(stored)) => Some((name, field_type, stored)),
+                _ => None,
+            });
     for (name, field_type, stored) in custom {
         let field_type = FieldType::parse(&field_type).map_err(Error::Internal)?;
         let json: Value =
