@@ -2,7 +2,7 @@
 //! Queries are written once in the SQL both accept (`$1` placeholders, `RETURNING`,
 //! `ON CONFLICT`); times are Unix milliseconds and JSON is text, so no type differs.
 
-use crate::group_commit::{Group, Turn};
+use crate::group_commit::{Group, Turn, Writer};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
@@ -40,10 +40,10 @@ pub struct Db {
     pool: AnyPool,
     kind: DbKind,
     url: String,
-    /// SQLite has one writer. Receiver writes queue here, in the process, instead of inside
-    /// SQLite, whose busy handler polls with growing sleeps (tail latency seconds long), and
-    /// commit in groups (see `group_commit`).
-    sqlite_writer: Option<std::sync::Arc<Group>>,
+    /// Where the receiver's writes queue in the process (see `group_commit`): on SQLite for
+    /// its one writer instead of inside SQLite, whose busy handler polls with growing sleeps
+    /// (tail latency seconds long), committing in groups; on PostgreSQL per bot.
+    writer: std::sync::Arc<Writer>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -96,12 +96,15 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| format!("migrations failed: {e}"))?;
-        let sqlite_writer = (kind == DbKind::Sqlite).then(Group::start);
+        let writer = std::sync::Arc::new(match kind {
+            DbKind::Sqlite => Writer::Sqlite(Group::start()),
+            DbKind::Postgres => Writer::Postgres(Default::default()),
+        });
         Ok(Db {
             pool,
             kind,
             url,
-            sqlite_writer,
+            writer,
         })
     }
 
@@ -117,10 +120,10 @@ impl Db {
         &self.url
     }
 
-    /// Waits for this process's turn to write (see `sqlite_writer`); the receiver's
+    /// Waits for this process's turn to write for `bot_id` (see `writer`); the receiver's
     /// transactions begin from it.
-    pub async fn write_turn(&self) -> Turn {
-        Turn::take(&self.pool, self.sqlite_writer.as_deref()).await
+    pub async fn write_turn(&self, bot_id: i64) -> Turn {
+        Turn::take(&self.pool, &self.writer, bot_id).await
     }
 }
 

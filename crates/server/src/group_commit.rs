@@ -3,12 +3,13 @@
 //! WAL sync makes a whole batch durable instead of one request. Each request is answered only
 //! after the commit that holds it, so nothing acknowledged is lost.
 //!
-//! PostgreSQL writes in parallel under row locks, so there a turn is simply a transaction of
-//! its own.
+//! PostgreSQL writes in parallel under row locks, so there a turn is a transaction of its own;
+//! requests to one bot wait for each other in the process first (see [`BotQueues`]).
 
 use crate::error::{Error, Result};
 use crate::store::Tx;
 use sqlx::{AnyPool, Connection};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard, watch};
 
@@ -64,32 +65,68 @@ async fn commit_loop(batch: std::sync::Weak<Mutex<Batch>>, wake: Arc<Notify>) {
     }
 }
 
-/// One request's turn to write; take it before [`Turn::begin`].
+/// PostgreSQL: one queue per bot in the process. A bot's requests are serialised by its row
+/// lock anyway; queueing here, before a pooled connection is taken, keeps a burst at one bot
+/// from holding every connection while it waits on that lock and starving the other bots.
+#[derive(Default)]
+pub struct BotQueues {
+    queues: std::sync::Mutex<HashMap<i64, Arc<Mutex<()>>>>,
+}
+
+/// Queues not in use are dropped once the map holds more than this many bots.
+const IDLE_QUEUES_KEPT: usize = 1024;
+
+impl BotQueues {
+    fn queue(&self, bot_id: i64) -> Arc<Mutex<()>> {
+        let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+        if queues.len() > IDLE_QUEUES_KEPT {
+            queues.retain(|_, q| Arc::strong_count(q) > 1);
+        }
+        queues.entry(bot_id).or_default().clone()
+    }
+}
+
+/// Who a turn waits for: SQLite's one writer, or the bot's queue on PostgreSQL.
+pub enum Writer {
+    Sqlite(Arc<Group>),
+    Postgres(Arc<BotQueues>),
+}
+
+/// One request's turn to write to a bot; take it before [`Turn::begin`].
 pub struct Turn {
     pool: AnyPool,
+    bot_id: i64,
     shared: Option<(OwnedMutexGuard<Batch>, Arc<Notify>)>,
+    /// PostgreSQL: this bot's place in the process, held until the answer.
+    _bot_turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl Turn {
-    /// Waits for the turn: on SQLite, the writer lock (in arrival order); on PostgreSQL,
-    /// nothing.
-    pub async fn take(pool: &AnyPool, group: Option<&Group>) -> Turn {
-        let shared = match group {
-            Some(g) => Some((g.batch.clone().lock_owned().await, g.wake.clone())),
-            None => None,
+    /// Waits for the turn, in arrival order: on SQLite for the writer, on PostgreSQL for the
+    /// bot's earlier requests in this process.
+    pub async fn take(pool: &AnyPool, writer: &Writer, bot_id: i64) -> Turn {
+        let (shared, bot_turn) = match writer {
+            Writer::Sqlite(g) => (
+                Some((g.batch.clone().lock_owned().await, g.wake.clone())),
+                None,
+            ),
+            Writer::Postgres(queues) => (None, Some(queues.queue(bot_id).lock_owned().await)),
         };
         Turn {
             pool: pool.clone(),
+            bot_id,
             shared,
+            _bot_turn: bot_turn,
         }
     }
 
-    /// The transaction for one request to `bot_id`, put in order behind the bot's earlier
-    /// requests, so the limit counts every one committed before it: a savepoint in the shared
-    /// batch on SQLite (the writer lock orders it; a failing request rolls back alone), its own
-    /// transaction on PostgreSQL that first writes the bot's row (the row lock orders it until
-    /// commit). Commit it, then wait for [`Turn::durable`] before answering.
-    pub async fn begin(&mut self, bot_id: i64) -> Result<Tx<'_>> {
+    /// The transaction for the request, in order behind the bot's earlier requests, so the
+    /// limit counts every one committed before it: a savepoint in the shared batch on SQLite
+    /// (the writer lock orders it; a failing request rolls back alone), its own transaction on
+    /// PostgreSQL that first writes the bot's row (the row lock orders it until commit, across
+    /// server processes too). Commit it, then wait for [`Turn::durable`] before answering.
+    pub async fn begin(&mut self) -> Result<Tx<'_>> {
+        let bot_id = self.bot_id;
         match &mut self.shared {
             None => {
                 let mut tx = self.pool.begin().await?;

@@ -238,3 +238,70 @@ async fn duplicate_new_user_race(kind: DbKind) {
 }
 
 on_both_databases!(exact_limit_under_concurrency, duplicate_new_user_race);
+
+/// PostgreSQL: a burst at one bot waits in the process, not on pooled connections (each would
+/// sit on the bot's row lock), so another bot's request is answered while the burst is still
+/// being worked through. (On SQLite all bots share one writer, in arrival order.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_bot_does_not_hold_up_another_on_postgres() {
+    use botwire_core::channel::Channel;
+    use botwire_core::names::WebhookName;
+    use botwire_server::store::webhooks;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const BURST: usize = 400;
+    let env = Env::new(DbKind::Postgres).await;
+    let busy = env.booking_webhook().await;
+    env.create_user(Some("+14155550132"), Some("ana.souza@example.com"))
+        .await;
+    let other_bot = create_bot(&env.db, Channel::Sms).await;
+    let pool = env.db.pool();
+    let other = webhooks::create(pool, other_bot, &WebhookName::parse("Other").unwrap())
+        .await
+        .unwrap();
+    webhooks::configure(pool, other.id, &phone_config())
+        .await
+        .unwrap();
+    webhooks::set_active(pool, other.id, true).await.unwrap();
+    let other = webhooks::get(pool, other.id).await.unwrap();
+
+    let client = load_client();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..BURST)
+        .map(|i| {
+            let (client, url, answered) = (client.clone(), env.hook_url(&busy), answered.clone());
+            tokio::spawn(async move {
+                let response = client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .body(samples::BOOKING)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("request {i}: {e:?}"));
+                assert_eq!(response.status(), 200, "request {i}");
+                answered.fetch_add(1, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    while answered.load(Ordering::SeqCst) < 20 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+
+    let response = client
+        .post(env.hook_url(&other))
+        .header("content-type", "application/json")
+        .body(r#"{"phone": "+14155550199"}"#)
+        .send()
+        .await
+        .unwrap();
+    let burst_answered_by_then = answered.load(Ordering::SeqCst);
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    for task in tasks {
+        task.await.unwrap();
+    }
+    eprintln!("the other bot was answered after {burst_answered_by_then} of {BURST}");
+    assert!(
+        burst_answered_by_then < BURST / 2,
+        "the other bot's request waited for the busy bot's burst: answered after \
+         {burst_answered_by_then} of its {BURST} requests"
+    );
+}

@@ -75,8 +75,8 @@ async fn handle(
         }
     };
 
-    let mut turn = state.db.write_turn().await;
-    let mut tx = turn.begin(bot.id).await?;
+    let mut turn = state.db.write_turn(bot.id).await;
+    let mut tx = turn.begin().await?;
     let quota = usage::admit(&mut tx, bot.id, hook.id, limit, now).await?;
     if !quota.admitted {
         tx.commit().await?;
@@ -165,8 +165,8 @@ pub async fn replay(
         bytes,
         received_at: store::now_ms(),
     };
-    let mut turn = state.db.write_turn().await;
-    let mut tx = turn.begin(bot.id).await?;
+    let mut turn = state.db.write_turn(bot.id).await;
+    let mut tx = turn.begin().await?;
     let (response, events) = process::run(
         &mut tx,
         bot,
