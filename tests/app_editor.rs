@@ -604,19 +604,7 @@ async fn copies_and_rotates_the_address() {
     }
 
     // No sideways scrolling at 360 px.
-    let overflow = b
-        .client
-        .execute(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        overflow.as_i64(),
-        Some(0),
-        "the editor scrolls sideways at 360 px"
-    );
+    b.assert_fits("the editor").await;
     s.browser.close().await;
 }
 
@@ -694,19 +682,7 @@ async fn the_tree_shows_paths_for_awkward_member_names() {
     screenshot(b, "editor-390").await;
 
     // No sideways scrolling at phone width.
-    let overflow = b
-        .client
-        .execute(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        overflow.as_i64(),
-        Some(0),
-        "the editor scrolls sideways at 390 px"
-    );
+    b.assert_fits("the editor").await;
     // Leave without the unsaved-changes prompt blocking the browser.
     click(b, "#save").await;
     wait_text(b, "#save-status", "Saved").await;

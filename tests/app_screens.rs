@@ -5,7 +5,6 @@
 use botwire_testkit::{Browser, DbKind, Server, TestDb};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
-use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -93,19 +92,6 @@ async fn wait_path(browser: &Browser, ok: impl Fn(&str) -> bool) -> String {
         assert!(Instant::now() < deadline, "stayed at {}", url.path());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn sideways_overflow(browser: &Browser) -> i64 {
-    browser
-        .client
-        .execute(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
-            vec![],
-        )
-        .await
-        .expect("measure")
-        .as_i64()
-        .expect("number")
 }
 
 /// The REST API as a second client, logged in with its own session cookie.
@@ -418,7 +404,7 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
     let browser = Browser::start(360, 740).await;
     log_in(&browser, &server).await;
     wait_text(&browser, "#bots tbody", "A bot with a rather long name").await;
-    assert_eq!(sideways_overflow(&browser).await, 0, "bots list at 360 px");
+    browser.assert_fits("bots list").await;
 
     browser
         .client
@@ -426,11 +412,7 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
         .await
         .expect("webhooks");
     wait_text(&browser, "#webhooks tbody", "Webhook number 5").await;
-    assert_eq!(
-        sideways_overflow(&browser).await,
-        0,
-        "webhooks list at 360 px"
-    );
+    browser.assert_fits("webhooks list").await;
 
     // The sixth is refused with the API's reason, and the page stays.
     click(&browser, "#new-webhook").await;
@@ -441,11 +423,7 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
         wait_path(&browser, |_| true).await,
         format!("/bots/{bot}/webhooks")
     );
-    assert_eq!(
-        sideways_overflow(&browser).await,
-        0,
-        "with the form at 360 px"
-    );
+    browser.assert_fits("with the form").await;
 
     let (_, page) = api
         .call(reqwest::Method::GET, &format!("/bots/{bot}/webhooks"), None)
@@ -473,7 +451,7 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
         .await
         .expect("logs");
     wait_text(&browser, ".progress", "50 rows shown").await;
-    assert_eq!(sideways_overflow(&browser).await, 0, "logs at 360 px");
+    browser.assert_fits("logs").await;
     click(&browser, "#load-more").await;
     wait_text(&browser, ".progress", "55 rows shown").await;
     let table = wait_text(&browser, "#logs tbody", "inactive").await;
@@ -496,7 +474,7 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
     // A row's detail fits the phone screen too.
     click(&browser, "#logs tbody tr .link-button").await;
     wait_text(&browser, "#log-body", "\"n\"").await;
-    assert_eq!(sideways_overflow(&browser).await, 0, "log detail at 360 px");
+    browser.assert_fits("log detail").await;
 
     browser.close().await;
 }
@@ -679,13 +657,11 @@ async fn filters_the_log_by_outcome_user_time_and_body() {
     let browser = Browser::start(1280, 900).await;
     // A time zone with an odd offset, so a time read as UTC (or as a whole hour off) shows.
     browser
-        .client
-        .issue_cmd(Cdp {
-            cmd: "Emulation.setTimezoneOverride",
-            params: json!({ "timezoneId": "Asia/Kathmandu" }),
-        })
-        .await
-        .expect("set the time zone");
+        .devtools(
+            "Emulation.setTimezoneOverride",
+            json!({ "timezoneId": "Asia/Kathmandu" }),
+        )
+        .await;
     log_in(&browser, &server).await;
     let offset = browser
         .client
@@ -804,33 +780,10 @@ async fn filters_the_log_by_outcome_user_time_and_body() {
     click(&browser, "#load-more").await;
     wait_text(&browser, ".progress", "55 rows shown (filtered)").await;
     assert_eq!(shown_log_ids(&browser).await.len(), 55);
-    assert_eq!(sideways_overflow(&browser).await, 0, "filters at 1280 px");
+    browser.assert_fits("the filtered log").await;
     browser.close().await;
 }
 
 async fn text_of(browser: &Browser, css: &str) -> String {
     find(browser, css).await.text().await.expect("text")
-}
-
-/// A Chrome DevTools Protocol command, sent through chromedriver's `goog/cdp/execute`.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        let session = session_id.expect("a WebDriver session");
-        base_url.join(&format!("session/{session}/goog/cdp/execute"))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
 }

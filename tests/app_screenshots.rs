@@ -1,16 +1,13 @@
-//! Every screen at desktop (1280 px) and phone (390 px) width, in headless Chromium against the
-//! real server and the release build. Each screen must fit: the document never scrolls
-//! sideways and the screen's heading is on screen, not clipped or covered. With
-//! `BOTWIRE_SCREENSHOTS=<dir>` each screen is also saved as `<dir>/<screen>-<width>.png`, the
-//! whole page tall (`scripts/screenshots.sh` regenerates `docs/screenshots/` this way).
-//!
-//! Headless Chromium will not make a window narrower than 500 px, so the viewport is set
-//! through the DevTools protocol (`Emulation.setDeviceMetricsOverride`), as a phone's would be.
+//! Every screen at desktop (1280 px), phone (390 px) and the narrowest supported (360 px) width,
+//! in headless Chromium against the real server and the release build. Each screen must fit:
+//! the document never scrolls sideways and the screen's heading is on screen, not clipped or
+//! covered. With `BOTWIRE_SCREENSHOTS=<dir>` each screen at 1280 and 390 px is also saved as
+//! `<dir>/<screen>-<width>.png`, the whole page tall (`scripts/screenshots.sh` regenerates
+//! `docs/screenshots/` this way).
 
 use botwire_testkit::{Browser, DbKind, Server, TestDb, samples};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
-use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -22,17 +19,29 @@ const MAX_PICTURE_HEIGHT: i64 = 4000;
 
 #[tokio::test]
 async fn every_screen_fits_at_1280_px() {
-    walk_every_screen(1280, 800).await;
+    walk_every_screen(1280, 800, Pictures::Take).await;
 }
 
 #[tokio::test]
 async fn every_screen_fits_at_390_px() {
-    walk_every_screen(390, 844).await;
+    walk_every_screen(390, 844, Pictures::Take).await;
+}
+
+#[tokio::test]
+async fn every_screen_fits_at_360_px() {
+    walk_every_screen(360, 740, Pictures::Skip).await;
+}
+
+/// Whether a walk saves its screens for `docs/screenshots/` (two widths are enough there).
+#[derive(Clone, Copy, PartialEq)]
+enum Pictures {
+    Take,
+    Skip,
 }
 
 /// First start → setup → bots → webhooks → editor → logs → a row's detail → the user → log
 /// out → login, checking and (optionally) photographing each screen on the way.
-async fn walk_every_screen(width: u32, height: u32) {
+async fn walk_every_screen(width: u32, height: u32, pictures: Pictures) {
     let db = TestDb::new(DbKind::Sqlite).await;
     let server = Server::start(&db).await;
     let link = server
@@ -41,8 +50,7 @@ async fn walk_every_screen(width: u32, height: u32) {
         .expect("a first start prints a setup link");
     let browser = Browser::start(width, height).await;
     let b = &browser;
-    viewport(b, width, height).await;
-    let screen = Screen { b, width, height };
+    let screen = Screen { b, pictures };
 
     b.client.goto(&link).await.expect("open the setup link");
     wait_text(b, "h1", "Set up Botwire").await;
@@ -86,7 +94,7 @@ async fn walk_every_screen(width: u32, height: u32) {
         .goto(&server.url(&format!("/bots/{}/webhooks/{}/logs", demo.bot, demo.hook)))
         .await
         .expect("logs");
-    wait_text(b, ".progress", "4 rows shown").await;
+    wait_text(b, ".progress", "Rows 1–4").await;
     screen.check("logs", "#screen-title").await;
 
     // The newest row: the booking posted again, matched to Ana.
@@ -112,8 +120,7 @@ async fn walk_every_screen(width: u32, height: u32) {
 /// One screen of one walk: the checks every screen must pass, then the picture.
 struct Screen<'a> {
     b: &'a Browser,
-    width: u32,
-    height: u32,
+    pictures: Pictures,
 }
 
 impl Screen<'_> {
@@ -123,26 +130,7 @@ impl Screen<'_> {
             .execute("window.scrollTo(0, 0)", vec![])
             .await
             .expect("scroll to the top");
-        let fit = b
-            .client
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth]",
-                vec![],
-            )
-            .await
-            .expect("measure the page");
-        let (scroll_width, inner_width) = (fit[0].as_i64().unwrap(), fit[1].as_i64().unwrap());
-        assert_eq!(
-            inner_width,
-            i64::from(self.width),
-            "the window is not {} px wide",
-            self.width
-        );
-        assert!(
-            scroll_width <= inner_width,
-            "{name} at {} px scrolls sideways: the document is {scroll_width} px wide",
-            self.width
-        );
+        b.assert_fits(name).await;
         let seen = b
             .client
             .execute(HEADING_ON_SCREEN, vec![json!(heading)])
@@ -152,7 +140,7 @@ impl Screen<'_> {
             seen,
             json!("visible"),
             "{name} at {} px: heading {heading}",
-            self.width
+            b.width()
         );
         self.picture(name).await;
     }
@@ -163,20 +151,23 @@ impl Screen<'_> {
         let Ok(dir) = std::env::var("BOTWIRE_SCREENSHOTS") else {
             return;
         };
-        let page = self
-            .b
+        if self.pictures == Pictures::Skip {
+            return;
+        }
+        let b = self.b;
+        let page = b
             .client
             .execute("return document.documentElement.scrollHeight", vec![])
             .await
             .expect("page height")
             .as_i64()
             .expect("a number");
-        let tall = page.clamp(i64::from(self.height), MAX_PICTURE_HEIGHT) as u32;
-        viewport(self.b, self.width, tall).await;
-        let png = self.b.client.screenshot().await.expect("screenshot");
-        viewport(self.b, self.width, self.height).await;
+        let tall = page.clamp(i64::from(b.height()), MAX_PICTURE_HEIGHT) as u32;
+        b.set_viewport(b.width(), tall).await;
+        let png = b.client.screenshot().await.expect("screenshot");
+        b.set_viewport(b.width(), b.height()).await;
         std::fs::create_dir_all(&dir).expect("screenshot dir");
-        let file = format!("{dir}/{name}-{}.png", self.width);
+        let file = format!("{dir}/{name}-{}.png", b.width());
         std::fs::write(&file, png).unwrap_or_else(|e| panic!("write {file}: {e}"));
     }
 }
@@ -200,59 +191,6 @@ const HEADING_ON_SCREEN: &str = r#"
     }
     return 'visible';
 "#;
-
-/// Sets the page's viewport to `width`×`height` CSS pixels (a phone's below 600 px: overlay
-/// scrollbars, the viewport meta tag honoured) and waits until a frame is drawn at that size.
-async fn viewport(b: &Browser, width: u32, height: u32) {
-    b.client
-        .issue_cmd(Cdp {
-            cmd: "Emulation.setDeviceMetricsOverride",
-            params: json!({
-                "width": width,
-                "height": height,
-                "deviceScaleFactor": 1,
-                "mobile": width < 600,
-            }),
-        })
-        .await
-        .expect("set the viewport");
-    next_paint(b).await;
-}
-
-/// A Chrome DevTools Protocol command, sent through chromedriver's `goog/cdp/execute`.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        let session = session_id.expect("a WebDriver session");
-        base_url.join(&format!("session/{session}/goog/cdp/execute"))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-/// Waits until the browser has drawn a frame after the current one.
-async fn next_paint(b: &Browser) {
-    b.client
-        .execute_async(
-            "const done = arguments[0]; \
-             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
-            vec![],
-        )
-        .await
-        .expect("wait for a frame");
-}
 
 /// The demo data the screens show: a bot with a booking webhook set up as in the README, and
 /// four requests to it (rejected, malformed, created, matched).

@@ -112,18 +112,6 @@ async fn fits_a_phone_screen_without_sideways_scrolling() {
         .await
         .expect("open app");
     text_of(&browser, "#server-version").await;
-    let overflow = browser
-        .client
-        .execute(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
-            vec![],
-        )
-        .await
-        .expect("measure");
-    assert_eq!(
-        overflow.as_i64(),
-        Some(0),
-        "the page scrolls sideways at 360 px"
-    );
+    browser.assert_fits("the first screen").await;
     browser.close().await;
 }

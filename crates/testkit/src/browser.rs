@@ -1,18 +1,30 @@
 //! Headless Chromium driven over WebDriver (Debian's chromium and chromium-driver).
+//!
+//! Headless Chromium will not make a window narrower than 500 px, so the viewport is not the
+//! window's: it is set through the DevTools protocol (`Emulation.setDeviceMetricsOverride`), as
+//! a phone's would be, and checked, so a test asking for 360 px really runs at 360 px.
 
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
 
+/// Below this width the viewport is a phone's: overlay scrollbars, the viewport meta tag honoured.
+const PHONE_BELOW: u32 = 600;
+
 pub struct Browser {
     pub client: Client,
+    width: u32,
+    height: u32,
     _driver: Child,
     _profile: tempfile::TempDir,
 }
 
 impl Browser {
-    /// Starts chromedriver on a free port and a fresh headless Chromium at `width`×`height`.
+    /// Starts chromedriver on a free port and a fresh headless Chromium whose viewport is exactly
+    /// `width`×`height` CSS pixels, at any width (panics if the page would see another width).
     pub async fn start(width: u32, height: u32) -> Browser {
         let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let chrome = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -50,11 +62,16 @@ impl Browser {
                 .await
             {
                 Ok(client) => {
-                    return Browser {
+                    let browser = Browser {
                         client,
+                        width,
+                        height,
                         _driver: driver,
                         _profile: profile,
                     };
+                    browser.set_viewport(width, height).await;
+                    browser.check_viewport().await;
+                    return browser;
                 }
                 Err(e) => last_error = e.to_string(),
             }
@@ -63,8 +80,115 @@ impl Browser {
         panic!("chromedriver did not start a session: {last_error}");
     }
 
+    /// The viewport width asked for at the start, in CSS pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// The viewport height asked for at the start, in CSS pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// Sets the page's viewport to `width`×`height` CSS pixels (a phone's below 600 px) and
+    /// waits until a frame is drawn at that size. It holds across navigations. For a while
+    /// only (a full-page picture): [`Browser::assert_fits`] expects the width from the start.
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        self.devtools(
+            "Emulation.setDeviceMetricsOverride",
+            json!({
+                "width": width,
+                "height": height,
+                "deviceScaleFactor": 1,
+                "mobile": width < PHONE_BELOW,
+            }),
+        )
+        .await;
+        self.next_paint().await;
+    }
+
+    /// Sends a Chrome DevTools Protocol command to the page; returns its answer.
+    pub async fn devtools(&self, cmd: &'static str, params: Value) -> Value {
+        self.client
+            .issue_cmd(Cdp { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
+    }
+
+    /// Asserts that the current page is as wide as the viewport asked for and does not scroll
+    /// sideways: `document.documentElement.scrollWidth <= window.innerWidth == width`. `what`
+    /// names the screen in the failure.
+    pub async fn assert_fits(&self, what: &str) {
+        let fit = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth]",
+                vec![],
+            )
+            .await
+            .expect("measure the page");
+        let (scroll_width, inner_width) = (fit[0].as_i64(), fit[1].as_i64());
+        let width = i64::from(self.width);
+        assert_eq!(
+            inner_width,
+            Some(width),
+            "{what}: the window is not {width} px wide"
+        );
+        let scroll_width = scroll_width.expect("a number");
+        assert!(
+            scroll_width <= width,
+            "{what} at {width} px scrolls sideways: the document is {scroll_width} px wide"
+        );
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
+    }
+
+    /// Checks the viewport on a page that, like the app's, sets `width=device-width`.
+    async fn check_viewport(&self) {
+        self.client
+            .goto(
+                "data:text/html,<meta name=viewport content='width=device-width, initial-scale=1'>",
+            )
+            .await
+            .expect("open a blank page");
+        self.assert_fits("a blank page").await;
+    }
+
+    /// Waits until the browser has drawn a frame after the current one.
+    async fn next_paint(&self) {
+        self.client
+            .execute_async(
+                "const done = arguments[0]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await
+            .expect("wait for a frame");
+    }
+}
+
+/// A Chrome DevTools Protocol command, sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.expect("a WebDriver session");
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 
