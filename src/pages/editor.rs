@@ -36,12 +36,13 @@ const TREE_FOLLOW_DELAY: Duration = Duration::from_millis(300);
 /// Fields a mapping may set besides the bot's custom fields (always text).
 const NAME_FIELDS: [&str; 2] = ["first_name", "last_name"];
 
-/// The identity keys: API name and label.
-const IDENTITY_KEYS: [(&str, &str); 4] = [
-    ("user_ns", "user_ns"),
-    ("crm_contact_id", "CRM contact id"),
-    ("phone", "Phone"),
-    ("email", "Email"),
+/// The identity keys: API name, label, and an example path marked as one (a bare path in the
+/// box would read as a value already set).
+const IDENTITY_KEYS: [(&str, &str, &str); 4] = [
+    ("user_ns", "user_ns", "e.g. $.user.id"),
+    ("crm_contact_id", "CRM contact id", "e.g. $.crm.contact_id"),
+    ("phone", "Phone", "e.g. $.contact.phone"),
+    ("email", "Email", "e.g. $.contact.email"),
 ];
 
 #[derive(Debug, Clone)]
@@ -771,7 +772,7 @@ fn SelectedValue(
     let identity_buttons = IDENTITY_KEYS
         .iter()
         .zip(identity)
-        .map(|((key, label), signal)| {
+        .map(|((key, label, _), signal)| {
             let path = path.clone();
             let label = *label;
             view! {
@@ -916,7 +917,7 @@ fn IdentityPart(
     let rows = IDENTITY_KEYS
         .iter()
         .zip(identity)
-        .map(|((key, label), signal)| {
+        .map(|((key, label, example), signal)| {
             let key = *key;
             let input_id = format!("identity-{key}");
             let status_id = format!("identity-{key}-status");
@@ -964,7 +965,7 @@ fn IdentityPart(
                         class="path-input"
                         spellcheck="false"
                         autocomplete="off"
-                        placeholder="$.contact.phone"
+                        placeholder=*example
                         aria-describedby=status_id.clone()
                         prop:value=move || signal.get()
                         on:input=move |e| signal.set(event_target_value(&e))
