@@ -228,12 +228,9 @@ async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
     type_into(&browser, "#bot-search", "pizza").await;
     wait_text(&browser, "#bots tbody", "Pizza Palace").await;
 
-    // Tools → Inbound Webhooks; New Inbound Webhook asks for a name and opens the editor.
-    click(
-        &browser,
-        "#bots a[aria-label='Inbound Webhooks of Pizza Palace']",
-    )
-    .await;
+    // The bot's name leads to Tools → Inbound Webhooks; New Inbound Webhook asks for a name
+    // and opens the editor.
+    click(&browser, "#bots tbody th a.bot-webhooks").await;
     wait_path(&browser, |p| p == format!("/bots/{bot}/webhooks")).await;
     wait_text(&browser, "h1", "Tools → Inbound Webhooks").await;
     wait_text(&browser, ".empty", "No inbound webhooks yet").await;

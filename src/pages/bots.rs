@@ -1,5 +1,5 @@
 //! The bots of every workspace the account can see: search, channel, today's requests against
-//! the limit, webhooks active/total and the last error.
+//! the limit, webhooks active/total and the last error. A bot's name opens its inbound webhooks.
 
 use crate::api;
 use crate::api::bots::Bot;
@@ -92,7 +92,6 @@ pub fn Bots() -> impl IntoView {
                             <th scope="col">"Requests today"</th>
                             <th scope="col">"Webhooks active"</th>
                             <th scope="col">"Last error"</th>
-                            <th scope="col">"Tools"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -126,18 +125,19 @@ fn bot_row(bot: Bot) -> impl IntoView {
         }
         None => view! { <span class="muted">"None"</span> }.into_any(),
     };
+    // The name is the way to the bot's webhooks: the first cell, on screen at 360 px too.
     view! {
         <tr>
-            <th scope="row">{bot.name.clone()}</th>
+            <th scope="row">
+                <A href=webhooks attr:class="bot-webhooks">
+                    {bot.name.clone()}
+                    <span class="visually-hidden">": Tools → Inbound Webhooks"</span>
+                </A>
+            </th>
             <td>{bot.channel.clone()}</td>
             <td>{format!("{} / {}", bot.accepted_24h, bot.daily_limit)}</td>
             <td>{format!("{} / {}", bot.webhooks.active, bot.webhooks.total)}</td>
             <td>{last_error}</td>
-            <td>
-                <A href=webhooks attr:aria-label=format!("Inbound Webhooks of {}", bot.name)>
-                    "Tools → Inbound Webhooks"
-                </A>
-            </td>
         </tr>
     }
 }
