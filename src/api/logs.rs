@@ -111,13 +111,16 @@ impl LogFilter {
     }
 }
 
+/// Rows per page of a log list.
+pub const PAGE: usize = 50;
+
 /// One page of a webhook's log, newest first, filtered.
 pub async fn list(
     webhook_id: i64,
     filter: &LogFilter,
     cursor: Option<&str>,
 ) -> Result<Page<LogRow>, ApiError> {
-    let mut path = format!("/webhooks/{webhook_id}/logs?limit=50");
+    let mut path = format!("/webhooks/{webhook_id}/logs?limit={PAGE}");
     let query = filter.query();
     if !query.is_empty() {
         path.push('&');

@@ -1,4 +1,6 @@
-//! A list fetched page by page with the API's cursor, newest first.
+//! A list fetched page by page with the API's cursor, newest first, each page added below the
+//! last (*Load more*): for short lists like the bots. The log, which can be long, shows one page
+//! at a time instead (`pages::log_pages`).
 
 use crate::api::{ApiError, Page};
 use leptos::prelude::*;

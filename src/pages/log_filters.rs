@@ -1,12 +1,13 @@
 //! The filters of the logs screen: outcome, user, the time received (in the browser's time
 //! zone) and text in the body. They live in the address's query string (the API's parameter
-//! names), so a reload or a shared link shows the same rows; the API checks them and its
-//! message shows next to the field it names.
+//! names) with the page shown, so a reload or a shared link shows the same rows; the API checks
+//! them and its message shows next to the field it names.
 
 use crate::api::ApiError;
 use crate::api::logs::{LogFilter, OUTCOMES};
 use crate::components::debounce::Debounce;
 use crate::pages::fmt;
+use crate::pages::log_pages::PageAt;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
@@ -16,12 +17,14 @@ use wasm_bindgen::JsValue;
 /// How long typing in the text search must pause before the log is asked again.
 const SEARCH_DELAY: Duration = Duration::from_millis(300);
 
-/// The filters in the address, and a way to change them (which replaces the address, so Back
-/// leaves the screen rather than stepping through every filter tried).
+/// The filters and the page shown, both in the address, and a way to change them (which
+/// replaces the address, so Back leaves the screen rather than stepping through every filter
+/// and page tried). Changing a filter starts again at the newest page.
 #[derive(Clone, Copy)]
 pub struct FilterState {
     pub current: Memo<LogFilter>,
-    set: StoredValue<Box<dyn Fn(LogFilter)>, LocalStorage>,
+    pub page: Memo<PageAt>,
+    set: StoredValue<Box<dyn Fn(LogFilter, PageAt)>, LocalStorage>,
 }
 
 impl FilterState {
@@ -39,11 +42,16 @@ impl FilterState {
                 }
             })
         });
+        let page = Memo::new(move |_| query.with(PageAt::from_query));
         let navigate = use_navigate();
         let location = use_location();
-        let set = move |filter: LogFilter| {
+        let set = move |filter: LogFilter, page: PageAt| {
             let path = location.pathname.get_untracked();
-            let query = filter.query();
+            let query = [filter.query(), page.query()]
+                .into_iter()
+                .filter(|q| !q.is_empty())
+                .collect::<Vec<_>>()
+                .join("&");
             let address = if query.is_empty() {
                 path
             } else {
@@ -60,19 +68,27 @@ impl FilterState {
         };
         FilterState {
             current,
+            page,
             set: StoredValue::new_local(Box::new(set)),
         }
     }
 
-    /// Changes one filter, keeping the others.
+    /// Changes one filter, keeping the others; back to the newest page.
     pub fn change(self, edit: impl FnOnce(&mut LogFilter)) {
         let mut filter = self.current.get_untracked();
         edit(&mut filter);
-        self.set.with_value(|set| set(filter));
+        self.set.with_value(|set| set(filter, PageAt::NEWEST));
     }
 
     pub fn clear(self) {
-        self.set.with_value(|set| set(LogFilter::default()));
+        self.set
+            .with_value(|set| set(LogFilter::default(), PageAt::NEWEST));
+    }
+
+    /// Shows another page with the same filters.
+    pub fn show(self, page: PageAt) {
+        let filter = self.current.get_untracked();
+        self.set.with_value(|set| set(filter, page));
     }
 }
 

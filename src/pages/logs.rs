@@ -1,19 +1,16 @@
 //! The request log of a webhook: a table filtered by outcome, user, time and body text (the
-//! filters in the address; see `log_filters`), paged with the API's cursor (only pages are
-//! fetched, so 100,000 rows page as fast as 100), new rows live over SSE, and the detail of a
-//! row with *Replay*.
+//! filters in the address; see `log_filters`), one page at a time with new rows live on the
+//! newest (see `log_pages`), and the detail of a row with *Replay*.
 
 use crate::api;
 use crate::api::logs::{LogDetail, LogFilter, LogRow};
-use crate::components::paged::Paged;
 use crate::pages::fmt;
 use crate::pages::log_filters::{FilterState, LogFilters};
+use crate::pages::log_pages::{LogPages, Pager};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use serde_json::Value;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 
 #[component]
 pub fn Logs() -> impl IntoView {
@@ -22,31 +19,10 @@ pub fn Logs() -> impl IntoView {
     let webhook_id = Memo::new(move |_| fmt::id(params.read().get("webhook_id")));
     let filters = FilterState::from_address();
     let filter = filters.current;
-    let list: Paged<LogRow> = Paged::new();
-    let (rows, cursor, loading, error) = (list.items, list.cursor, list.loading, list.error);
+    let table = NodeRef::new();
+    let pages = LogPages::new(filters, webhook_id, table);
+    let (rows, error) = (pages.rows, pages.error);
     let selected: RwSignal<Option<i64>> = RwSignal::new(None);
-
-    // Every page, the first and the ones after, is asked for with the filters in force.
-    let load = move |more: bool| {
-        let hook = webhook_id.get_untracked();
-        let filter = filter.get_untracked();
-        list.load(more, move |after| async move {
-            api::logs::list(hook, &filter, after.as_deref()).await
-        });
-    };
-    Effect::new(move || {
-        filter.track();
-        webhook_id.track();
-        load(false);
-    });
-    // Rows of filters the API refused are not rows of the filters shown.
-    Effect::new(move || {
-        if error.with(|e| e.as_ref().and_then(api::ApiError::status) == Some(422)) {
-            rows.set(Vec::new());
-            cursor.set(None);
-        }
-    });
-    live_rows(webhook_id, filter, rows);
     let only_user = Callback::new(move |user: i64| {
         filters.change(|f| f.user_id = user.to_string());
     });
@@ -68,7 +44,9 @@ pub fn Logs() -> impl IntoView {
                 error
                     .get()
                     .map(|e| {
-                        let text = if e.status() == Some(422) {
+                        let text = if e.field("cursor").is_some() {
+                            "This page of the log does not exist: show the newest rows.".to_owned()
+                        } else if e.status() == Some(422) {
                             "Some filters are not valid: see the messages next to them.".to_owned()
                         } else {
                             format!("Could not load the log: {e}")
@@ -80,8 +58,15 @@ pub fn Logs() -> impl IntoView {
                         }
                     })
             }}
-            {move || selected.get().map(|id| view! { <LogDetailView log_id=id bot_id=bot_id.get_untracked() rows=rows selected=selected filter=filter /> })}
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Log rows">
+            {move || selected.get().map(|id| view! { <LogDetailView log_id=id bot_id=bot_id.get_untracked() pages selected filter /> })}
+            <Pager pages />
+            <div
+                class="table-scroll"
+                tabindex="0"
+                role="region"
+                aria-label=move || pages.table_label()
+                node_ref=table
+            >
                 <table id="logs">
                     <thead>
                         <tr>
@@ -103,31 +88,6 @@ pub fn Logs() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <p class="progress" role="status" aria-live="polite">
-                {move || {
-                    if loading.get() {
-                        "Loading…".to_owned()
-                    } else {
-                        let n = rows.with(Vec::len);
-                        let filtered = if filter.with(LogFilter::is_empty) {
-                            ""
-                        } else {
-                            " (filtered)"
-                        };
-                        format!("{n} rows shown{filtered}")
-                    }
-                }}
-            </p>
-            <Show when=move || cursor.get().is_some()>
-                <button
-                    type="button"
-                    id="load-more"
-                    on:click=move |_| load(true)
-                    disabled=move || loading.get()
-                >
-                    "Load more"
-                </button>
-            </Show>
         </section>
     }
 }
@@ -187,47 +147,6 @@ fn log_row(
     }
 }
 
-/// New rows as the server writes them: the webhook's SSE stream, event `log_written`. Rows
-/// are read back through the API with the filters in force, so a live row is one the server
-/// found to match them all (the body text too, which the browser cannot check) and the table
-/// shows exactly what a page would. An answer for filters changed meanwhile is dropped.
-fn live_rows(webhook_id: Memo<i64>, filter: Memo<LogFilter>, rows: RwSignal<Vec<LogRow>>) {
-    Effect::new(move || {
-        let hook = webhook_id.get();
-        let Ok(source) =
-            web_sys::EventSource::new(&format!("{}/webhooks/{hook}/events", api::BASE))
-        else {
-            return;
-        };
-        let on_log =
-            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
-                let asked = filter.get_untracked();
-                leptos::task::spawn_local(async move {
-                    let Ok(page) = api::logs::list(hook, &asked, None).await else {
-                        return;
-                    };
-                    if filter.try_with_untracked(|now| *now != asked) != Some(false) {
-                        return;
-                    }
-                    rows.update(|r| {
-                        let newest = r.first().map_or(0, |x| x.id);
-                        let fresh: Vec<LogRow> =
-                            page.items.into_iter().filter(|x| x.id > newest).collect();
-                        if !fresh.is_empty() {
-                            r.splice(0..0, fresh);
-                        }
-                    });
-                });
-            });
-        let _ =
-            source.add_event_listener_with_callback("log_written", on_log.as_ref().unchecked_ref());
-        let source = StoredValue::new_local((source, on_log));
-        on_cleanup(move || {
-            source.try_with_value(|(s, _)| s.close());
-        });
-    });
-}
-
 /// Whether `row` passes `filter`, when the browser can tell: `None` with a body-text filter
 /// (the list rows carry no body; the server decides those).
 fn passes(filter: &LogFilter, row: &LogRow) -> Option<bool> {
@@ -248,7 +167,7 @@ fn passes(filter: &LogFilter, row: &LogRow) -> Option<bool> {
 fn LogDetailView(
     log_id: i64,
     bot_id: i64,
-    rows: RwSignal<Vec<LogRow>>,
+    pages: LogPages,
     selected: RwSignal<Option<i64>>,
     filter: Memo<LogFilter>,
 ) -> impl IntoView {
@@ -259,14 +178,9 @@ fn LogDetailView(
     Effect::new(move || {
         if let Some(Ok(replayed)) = replay.value().get() {
             let row = summary(&replayed.log);
-            if filter.with_untracked(|f| passes(f, &row)) != Some(true) {
-                return;
+            if filter.with_untracked(|f| passes(f, &row)) == Some(true) {
+                pages.add_replayed(row);
             }
-            rows.update(|r| {
-                if !r.iter().any(|x| x.id == row.id) {
-                    r.insert(0, row);
-                }
-            });
         }
     });
     view! {

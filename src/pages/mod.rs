@@ -6,6 +6,7 @@ pub mod bots;
 pub mod editor;
 pub mod fmt;
 pub mod log_filters;
+pub mod log_pages;
 pub mod login;
 pub mod logs;
 pub mod setup;
