@@ -4,8 +4,8 @@
 //! - the bundle's size (`dist/*.wasm`, `dist/*.js`, raw and gzip -9),
 //! - the editor's first render on a fresh page load,
 //! - the tree of a 1 MiB sample: Preview Payload, opening a 2,000-item array, Show more,
-//! - a log of 100,000 rows: its first page on a fresh load, and Load more near the top and deep
-//!   down.
+//! - a log of 100,000 rows: its first page on a fresh load, and *Older* near the top and deep
+//!   down (the 1st, 20th and 100th older page).
 //!
 //! Times come from `performance.now()` in the page (from navigation start for page loads, from
 //! just before the click otherwise), polled with requestAnimationFrame until the content is in
@@ -33,8 +33,8 @@ const PASSWORD: &str = "correct horse battery staple";
 const LOG_ROWS: i64 = 100_000;
 /// Rows per log page (the app asks for 50).
 const LOG_PAGE: i64 = 50;
-/// The deep Load more measurements: after this many pages are shown.
-const DEEP_PAGES: [i64; 2] = [20, 100];
+/// The *Older* clicks timed: the 1st, the 20th and the 100th from the newest page.
+const OLDER_CLICKS: [i64; 3] = [1, 20, 100];
 
 fn main() {
     // `cargo test --benches` runs bench targets too; measuring is for `cargo bench` only.
@@ -177,37 +177,31 @@ async fn run() {
 
     let logs_url = server.url(&format!("/bots/{bot}/webhooks/{booking}/logs"));
     let mut first_page = Figure::new("log of 100,000 rows: first page on a fresh page load");
-    let mut page_two = Figure::new("log: Load more, rows 51–100");
-    let mut deep: Vec<Figure> = DEEP_PAGES
+    let mut older: Vec<Figure> = OLDER_CLICKS
         .iter()
-        .map(|p| {
+        .map(|n| {
             Figure::new(format!(
-                "log: Load more, rows {}–{}",
-                p * LOG_PAGE + 1,
-                (p + 1) * LOG_PAGE
+                "log: Older #{n}, rows {}–{}",
+                n * LOG_PAGE + 1,
+                (n + 1) * LOG_PAGE
             ))
         })
         .collect();
     for _ in 0..runs {
         goto(b, &quiet_parent).await;
-        first_page.add(measure(b, Load(&logs_url), ROWS_SHOWN, json!(LOG_PAGE)).await);
+        first_page.add(measure(b, Load(&logs_url), PAGE_SHOWN, json!(1)).await);
         goto(b, &logs_url).await;
-        measure(b, Shown, ROWS_SHOWN, json!(LOG_PAGE)).await;
-        let mut shown = LOG_PAGE;
-        while shown < (DEEP_PAGES[DEEP_PAGES.len() - 1] + 1) * LOG_PAGE {
-            shown += LOG_PAGE;
-            let ms = measure(b, Click("#load-more"), ROWS_SHOWN, json!(shown)).await;
-            if shown == 2 * LOG_PAGE {
-                page_two.add(ms);
-            }
-            if let Some(i) = DEEP_PAGES.iter().position(|p| (p + 1) * LOG_PAGE == shown) {
-                deep[i].add(ms);
+        measure(b, Shown, PAGE_SHOWN, json!(1)).await;
+        for n in 1..=OLDER_CLICKS[OLDER_CLICKS.len() - 1] {
+            let first_row = n * LOG_PAGE + 1;
+            let ms = measure(b, Click("#log-older"), PAGE_SHOWN, json!(first_row)).await;
+            if let Some(i) = OLDER_CLICKS.iter().position(|c| *c == n) {
+                older[i].add(ms);
             }
         }
     }
     first_page.print();
-    page_two.print();
-    deep.iter().for_each(Figure::print);
+    older.iter().for_each(Figure::print);
 
     browser.close().await;
 }
@@ -396,10 +390,11 @@ const TEXT_SHOWN: &str = r#"
 "#;
 
 /// The log table has `arg` rows and says so.
-const ROWS_SHOWN: &str = r#"
-    const p = document.querySelector('.progress');
-    return !!p && p.textContent === arg + ' rows shown'
-        && document.querySelectorAll('#logs tbody tr').length === arg;
+/// A full page of the log from row `arg` on: the position says so and 50 rows are drawn.
+const PAGE_SHOWN: &str = r#"
+    const p = document.querySelector('#log-position');
+    return !!p && p.textContent === 'Rows ' + arg + '–' + (arg + 49)
+        && document.querySelectorAll('#logs tbody tr').length === 50;
 "#;
 
 async fn measure(b: &Browser, start: Start<'_>, test: &str, arg: Value) -> Measured {
