@@ -330,6 +330,18 @@ async fn pages_the_log_with_filters_and_live_rows() {
     browser.client.goto(here.as_str()).await.expect("reload");
     wait_page(&browser, &matched[50..100], "Rows 51–100 (filtered)").await;
 
+    // After a reload the way down is forgotten: Newer asks the API for the rows above.
+    click(&browser, "#log-older").await;
+    wait_page(&browser, &matched[100..], "Rows 101–110 (filtered)").await;
+    let here = browser.client.current_url().await.expect("url");
+    browser.client.goto(here.as_str()).await.expect("reload");
+    wait_page(&browser, &matched[100..], "Rows 101–110 (filtered)").await;
+    wait_disabled(&browser, "#log-newer", false).await;
+    click(&browser, "#log-newer").await;
+    wait_page(&browser, &matched[50..100], "Rows 51–100 (filtered)").await;
+    let query = query_of(&browser).await;
+    assert!(query.ends_with("&page=2"), "{query}");
+
     // The notice's link shows the newest page, live row on top.
     assert_eq!(
         post(json!({"email": "ana@example.com", "note": "live 2"})).await,

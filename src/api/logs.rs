@@ -120,16 +120,31 @@ pub async fn list(
     filter: &LogFilter,
     cursor: Option<&str>,
 ) -> Result<Page<LogRow>, ApiError> {
+    let mut path = list_path(webhook_id, filter);
+    if let Some(c) = cursor {
+        path.push_str(&format!("&cursor={}", encode(c)));
+    }
+    get(&path).await
+}
+
+/// The page of rows just newer than log id `after`, newest first (fewer than [`PAGE`] when
+/// they reach the newest row).
+pub async fn list_newer(
+    webhook_id: i64,
+    filter: &LogFilter,
+    after: i64,
+) -> Result<Page<LogRow>, ApiError> {
+    get(&format!("{}&after={after}", list_path(webhook_id, filter))).await
+}
+
+fn list_path(webhook_id: i64, filter: &LogFilter) -> String {
     let mut path = format!("/webhooks/{webhook_id}/logs?limit={PAGE}");
     let query = filter.query();
     if !query.is_empty() {
         path.push('&');
         path.push_str(&query);
     }
-    if let Some(c) = cursor {
-        path.push_str(&format!("&cursor={}", encode(c)));
-    }
-    get(&path).await
+    path
 }
 
 pub async fn detail(log_id: i64) -> Result<LogDetail, ApiError> {

@@ -1,6 +1,7 @@
 //! The page of the log on screen: one page of rows at a time, so the hundredth page down costs
 //! what the first does (the table never grows). *Older* follows the API's cursor; the cursors
-//! of the pages passed on the way down are kept to go back up with *Newer*. The page's cursor
+//! of the pages passed on the way down are kept to go back up with *Newer* (after a reload,
+//! when they are gone, *Newer* asks the API for the rows above the page). The page's cursor
 //! and number live in the address next to the filters (see `log_filters`), so a reload shows
 //! the same rows. New rows arrive live on the newest page only; on an older one a notice counts
 //! them, so the rows being read do not move.
@@ -62,7 +63,7 @@ pub struct LogPages {
     /// The next older page's cursor; `None` on the oldest page.
     older: RwSignal<Option<String>>,
     /// The cursors of the pages above the one shown, newest first (the newest page's is
-    /// `None`); shorter than the page number after a reload, when *Newer* cannot know them.
+    /// `None`); shorter than the page number after a reload, when they are not known.
     trail: RwSignal<Vec<Option<String>>>,
     /// Rows that match the filters and are newer than the newest page last seen.
     newer_rows: RwSignal<usize>,
@@ -170,8 +171,7 @@ impl LogPages {
     }
 
     pub fn can_go_newer(self) -> bool {
-        let number = self.address.page.with(|p| p.number);
-        number > 1 && self.trail.with(Vec::len) == number - 1
+        self.address.page.with(|p| p.number > 1)
     }
 
     pub fn older(self) {
@@ -187,18 +187,45 @@ impl LogPages {
     }
 
     pub fn newer(self) {
-        if !self.can_go_newer() {
+        let at = self.address.page.get_untracked();
+        if at.number <= 1 {
             return;
         }
-        let number = self.address.page.get_untracked().number;
+        if self.trail.with_untracked(Vec::len) != at.number - 1 {
+            return self.newer_by_id(at);
+        }
         let mut cursor = None;
         self.trail.update(|t| cursor = t.pop().flatten());
         self.go(match cursor {
             None => PageAt::NEWEST,
             Some(c) => PageAt {
                 cursor: Some(c),
-                number: number - 1,
+                number: at.number - 1,
             },
+        });
+    }
+
+    /// *Newer* without the trail: the API's page of rows just above this one (this page holds
+    /// the rows below its cursor), addressed by a cursor just above its newest row; the newest
+    /// page when it reaches the top.
+    fn newer_by_id(self, at: PageAt) {
+        let Some(below) = at.cursor.as_deref().and_then(|c| c.parse::<i64>().ok()) else {
+            return self.newest();
+        };
+        let hook = self.webhook_id.get_untracked();
+        let filter = self.address.current.get_untracked();
+        self.loading.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = api::logs::list_newer(hook, &filter, below - 1).await;
+            self.loading.set(false);
+            match answer {
+                Ok(page) if page.items.len() < PAGE || at.number <= 2 => self.newest(),
+                Ok(page) => self.go(PageAt {
+                    cursor: page.items.first().map(|r| (r.id + 1).to_string()),
+                    number: at.number - 1,
+                }),
+                Err(e) => self.error.set(Some(e)),
+            }
         });
     }
 

@@ -187,6 +187,24 @@ async fn lists_filters_and_paging(kind: DbKind) {
     let (_, page) = get_json(&api.owner, &list("?limit=7")).await;
     assert!(page["next_cursor"].is_null(), "exactly one full page");
 
+    // Back toward the newest with `after`: the rows just newer than an id, newest first,
+    // fewer than the limit at the top, filters kept; `next_cursor` leads back down.
+    let (status, page) = get_json(&api.owner, &list(&format!("?limit=2&after={}", rows[1]))).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(ids(&page), [rows[3], rows[2]]);
+    assert_eq!(page["next_cursor"], rows[2].to_string());
+    let (_, page) = get_json(&api.owner, &list(&format!("?limit=3&after={}", rows[4]))).await;
+    assert_eq!(ids(&page), [rows[6], rows[5]], "reaches the newest row");
+    let (_, page) = get_json(&api.owner, &list(&format!("?after={}", rows[6]))).await;
+    assert_eq!(ids(&page), Vec::<i64>::new());
+    assert!(page["next_cursor"].is_null());
+    let (_, page) = get_json(
+        &api.owner,
+        &list(&format!("?outcome=matched&limit=1&after={}", rows[0])),
+    )
+    .await;
+    assert_eq!(ids(&page), [rows[1]], "the filter applies");
+
     // The bot's list has both webhooks' rows.
     let (status, page) =
         get_json(&api.owner, &api.url(&format!("/bots/{}/logs", env.bot_id))).await;
@@ -254,6 +272,8 @@ async fn lists_filters_and_paging(kind: DbKind) {
         ("?limit=0", "limit", "1–500"),
         ("?limit=501", "limit", "1–500"),
         ("?cursor=abc", "cursor", "cursor"),
+        ("?after=abc", "after", "log id"),
+        ("?after=3&cursor=9", "after", "not both"),
     ] {
         let response = api.owner.get(list(query)).send().await.unwrap();
         assert_eq!(response.status(), 422, "{query}");

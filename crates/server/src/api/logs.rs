@@ -7,7 +7,7 @@ use super::page::{Page, PageQuery};
 use super::scope::{self, Access};
 use crate::AppState;
 use crate::error::{Error, Result};
-use crate::store::logs::{self, Filter, LogRecord, LogSummary, Outcome, Scope};
+use crate::store::logs::{self, Cursor, Filter, LogRecord, LogSummary, Outcome, Scope};
 use crate::store::webhooks;
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -69,6 +69,31 @@ pub struct LogQuery {
     pub q: Option<String>,
 }
 
+/// Paging back toward the newest rows, for a client that no longer holds the cursors it came
+/// down by (the log screen after a reload).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NewerQuery {
+    /// Instead of `cursor`: the `limit` rows just newer than this log id, newest first. Fewer
+    /// than `limit` means they reach the newest row. `next_cursor` leads back to older rows.
+    #[param(value_type = Option<i64>)]
+    pub after: Option<String>,
+}
+
+impl NewerQuery {
+    fn after_id(&self) -> Result<Option<i64>> {
+        match self.after.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id >= 0)
+                .map(Some)
+                .ok_or_else(|| Error::field("after", format!("must be a log id (got {v:?})"))),
+        }
+    }
+}
+
 impl LogQuery {
     fn filter(&self) -> Result<Filter> {
         let mut errors = Vec::new();
@@ -127,46 +152,67 @@ async fn page_of(
     state: &AppState,
     scope: Scope,
     page: &PageQuery,
+    newer: &NewerQuery,
     query: &LogQuery,
 ) -> Result<Page<LogSummary>> {
     let limit = page.limit()?;
     let before = page.before_id()?;
     let filter = query.filter()?;
-    let rows = logs::list(state.db.pool(), scope, &filter, before, limit + 1).await?;
-    Ok(Page::from_rows(rows, limit, |r| r.id))
+    let pool = state.db.pool();
+    match newer.after_id()? {
+        None => {
+            let rows = logs::list(pool, scope, &filter, Cursor::Before(before), limit + 1).await?;
+            Ok(Page::from_rows(rows, limit, |r| r.id))
+        }
+        Some(_) if before != i64::MAX => Err(Error::field(
+            "after",
+            "give either `cursor` (older rows) or `after` (newer rows), not both",
+        )),
+        Some(after) => {
+            let rows = logs::list(pool, scope, &filter, Cursor::After(after), limit).await?;
+            // Older rows follow these: at least the one `after` named.
+            let next_cursor = rows.last().map(|r| r.id.to_string());
+            Ok(Page {
+                items: rows,
+                next_cursor,
+            })
+        }
+    }
 }
 
 /// A webhook's request log, newest first: summaries without bodies (read one row for those).
 #[utoipa::path(get, path = "/webhooks/{id}/logs", tag = "logs",
-    params(("id" = i64, Path, description = "the webhook"), PageQuery, LogQuery),
+    params(("id" = i64, Path, description = "the webhook"), PageQuery, NewerQuery, LogQuery),
     responses((status = 200, body = Page<LogSummary>), (status = 404), (status = 422, description = "a filter or the cursor is invalid")))]
 async fn webhook_logs(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
     QueryParams(page): QueryParams<PageQuery>,
+    QueryParams(newer): QueryParams<NewerQuery>,
     QueryParams(query): QueryParams<LogQuery>,
 ) -> Result<Json<Page<LogSummary>>> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Read).await?;
     Ok(Json(
-        page_of(&state, Scope::Webhook(hook.id), &page, &query).await?,
+        page_of(&state, Scope::Webhook(hook.id), &page, &newer, &query).await?,
     ))
 }
 
 /// A bot's request log across its webhooks, newest first.
 #[utoipa::path(get, path = "/bots/{id}/logs", tag = "logs",
-    params(("id" = i64, Path, description = "the bot"), PageQuery, LogQuery),
+    params(("id" = i64, Path, description = "the bot"), PageQuery, NewerQuery, LogQuery),
     responses((status = 200, body = Page<LogSummary>), (status = 404), (status = 422, description = "a filter or the cursor is invalid")))]
 async fn bot_logs(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
     QueryParams(page): QueryParams<PageQuery>,
+    QueryParams(newer): QueryParams<NewerQuery>,
     QueryParams(query): QueryParams<LogQuery>,
 ) -> Result<Json<Page<LogSummary>>> {
     let bot = scope::bot(&state, &caller, id, Access::Read).await?;
     Ok(Json(
-        page_of(&state, Scope::Bot(bot.id), &page, &query).await?,
+        page_of(&state, Scope::Bot(bot.id), &page, &newer, &query).await?,
     ))
 }
 
@@ -195,7 +241,7 @@ async fn webhook_logs_csv(
             let Some(before) = before else {
                 return Ok::<_, Error>(None);
             };
-            let rows = logs::list(&pool, scope, &filter, before, CSV_CHUNK)
+            let rows = logs::list(&pool, scope, &filter, Cursor::Before(before), CSV_CHUNK)
                 .await
                 .inspect_err(|e| tracing::error!(error = %e, "CSV export stopped"))?;
             let next = if rows.len() == CSV_CHUNK as usize {

@@ -225,17 +225,26 @@ pub fn like_escape(text: &str) -> String {
     out
 }
 
-/// Up to `limit` rows of `scope` older than `before_id`, newest first. The scope and the id
-/// come first in the condition so both databases walk the `(webhook_id, id)` / `(bot_id, id)`
-/// index backwards and stop after `limit` matches, however long the log is.
+/// Where a page of the log starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// The rows just older than this id (`i64::MAX`: the newest rows).
+    Before(i64),
+    /// The rows just newer than this id (paging back toward the newest).
+    After(i64),
+}
+
+/// Up to `limit` rows of `scope` from `cursor` on, newest first. The scope and the id come
+/// first in the condition so both databases walk the `(webhook_id, id)` / `(bot_id, id)`
+/// index from the cursor and stop after `limit` matches, however long the log is.
 pub async fn list(
     pool: &AnyPool,
     scope: Scope,
     filter: &Filter,
-    before_id: i64,
+    cursor: Cursor,
     limit: u32,
 ) -> Result<Vec<LogSummary>> {
-    let (sql, args) = list_query(scope, filter, before_id, limit);
+    let (sql, args) = list_query(scope, filter, cursor, limit);
     let mut query = sqlx::query_as::<_, LogSummary>(&sql);
     for arg in args {
         query = match arg {
@@ -243,24 +252,34 @@ pub async fn list(
             Arg::Text(v) => query.bind(v),
         };
     }
-    Ok(query.fetch_all(pool).await?)
+    let mut rows = query.fetch_all(pool).await?;
+    if let Cursor::After(_) = cursor {
+        rows.reverse();
+    }
+    Ok(rows)
 }
 
-/// The statement [`list`] runs (for `EXPLAIN` in tests): `$1` is the webhook or bot, `$2`
-/// the cursor id, then one parameter per filter set, in the order of [`Filter`]'s fields,
-/// and last the limit.
+/// The statement [`list`] runs toward older rows (for `EXPLAIN` in tests): `$1` is the
+/// webhook or bot, `$2` the cursor id, then one parameter per filter set, in the order of
+/// [`Filter`]'s fields, and last the limit.
 pub fn list_sql(scope: Scope, filter: &Filter) -> String {
-    list_query(scope, filter, 0, 0).0
+    list_query(scope, filter, Cursor::Before(0), 0).0
 }
 
-fn list_query(scope: Scope, filter: &Filter, before_id: i64, limit: u32) -> (String, Vec<Arg>) {
+fn list_query(scope: Scope, filter: &Filter, cursor: Cursor, limit: u32) -> (String, Vec<Arg>) {
     let (column, owner) = match scope {
         Scope::Webhook(id) => ("webhook_id", id),
         Scope::Bot(id) => ("bot_id", id),
     };
-    let mut args = vec![Arg::Int(owner), Arg::Int(before_id)];
-    let mut sql =
-        format!("SELECT {SUMMARY_COLUMNS} FROM request_logs WHERE {column} = $1 AND id < $2");
+    // Toward newer rows the index is walked forwards; `list` turns them newest first.
+    let (compare, id, order) = match cursor {
+        Cursor::Before(id) => ("<", id, "DESC"),
+        Cursor::After(id) => (">", id, "ASC"),
+    };
+    let mut args = vec![Arg::Int(owner), Arg::Int(id)];
+    let mut sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM request_logs WHERE {column} = $1 AND id {compare} $2"
+    );
     let mut and = |condition: &str, arg: Arg| {
         args.push(arg);
         sql.push_str(&format!(" AND {condition}${}", args.len()));
@@ -286,7 +305,7 @@ fn list_query(scope: Scope, filter: &Filter, before_id: i64, limit: u32) -> (Str
         sql.push_str(") ESCAPE '\\'");
     }
     args.push(Arg::Int(i64::from(limit)));
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", args.len()));
+    sql.push_str(&format!(" ORDER BY id {order} LIMIT ${}", args.len()));
     (sql, args)
 }
 
