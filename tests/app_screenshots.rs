@@ -5,15 +5,11 @@
 //! `<dir>/<screen>-<width>.png`, the whole page tall (`scripts/screenshots.sh` regenerates
 //! `docs/screenshots/` this way).
 
-use botwire_testkit::{Browser, DbKind, Server, TestDb, samples};
-use fantoccini::Locator;
-use fantoccini::elements::Element;
-use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use botwire_testkit::{Browser, DbKind, PASSWORD, Server, TestDb, samples};
+use serde_json::json;
 
+/// The first account, made through the setup link (its address shows in the pictures).
 const EMAIL: &str = "ana@agency.example";
-const PASSWORD: &str = "correct horse battery staple";
-const WAIT: Duration = Duration::from_secs(20);
 /// Full-page pictures stop here: a phone-width editor is several screens tall.
 const MAX_PICTURE_HEIGHT: i64 = 4000;
 
@@ -53,24 +49,24 @@ async fn walk_every_screen(width: u32, height: u32, pictures: Pictures) {
     let screen = Screen { b, pictures };
 
     b.client.goto(&link).await.expect("open the setup link");
-    wait_text(b, "h1", "Set up Botwire").await;
+    b.wait_text("h1", "Set up Botwire").await;
     screen.check("setup", "#screen-title").await;
-    type_into(b, "#email", EMAIL).await;
-    type_into(b, "#password", PASSWORD).await;
-    click(b, "button[type=submit]").await;
-    wait_path(b, |p| p == "/").await;
+    b.type_into("#email", EMAIL).await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait_path(|p| p == "/").await;
 
     let demo = Demo::create(b, &server).await;
 
     b.client.goto(&server.url("/")).await.expect("bots");
-    wait_text(b, "#bots tbody", "Front desk").await;
+    b.wait_text("#bots tbody", "Front desk").await;
     screen.check("bots", "#screen-title").await;
 
     b.client
         .goto(&server.url(&format!("/bots/{}/webhooks", demo.bot)))
         .await
         .expect("webhooks");
-    wait_text(b, "#webhooks tbody", "Bookings").await;
+    b.wait_text("#webhooks tbody", "Bookings").await;
     screen.check("webhooks", "#screen-title").await;
 
     // The editor with the booking sample previewed as a tree, a value selected in it, and the
@@ -79,39 +75,40 @@ async fn walk_every_screen(width: u32, height: u32, pictures: Pictures) {
         .goto(&server.url(&format!("/bots/{}/webhooks/{}", demo.bot, demo.hook)))
         .await
         .expect("editor");
-    wait_text(b, "h1", "Bookings").await;
-    click(b, "#preview-payload").await;
-    find(b, ".json-tree").await;
-    click_tree_value(b, "phone").await;
-    wait_text(b, "#selected-path", "$.contact.phone").await;
-    wait_text(b, "#identity-phone-status", "+14155550132").await;
-    wait_text(b, "#identity-email-status", "ana.souza@example.com").await;
-    wait_text(b, "#mapping-list", "2026-12-03 15:30 UTC").await;
-    wait_text(b, "#action-preview", "Hi Ana").await;
+    b.wait_text("h1", "Bookings").await;
+    b.click("#preview-payload").await;
+    b.find(".json-tree").await;
+    b.click_tree_value("phone").await;
+    b.wait_text("#selected-path", "$.contact.phone").await;
+    b.wait_text("#identity-phone-status", "+14155550132").await;
+    b.wait_text("#identity-email-status", "ana.souza@example.com")
+        .await;
+    b.wait_text("#mapping-list", "2026-12-03 15:30 UTC").await;
+    b.wait_text("#action-preview", "Hi Ana").await;
     screen.check("editor", "#screen-title").await;
 
     b.client
         .goto(&server.url(&format!("/bots/{}/webhooks/{}/logs", demo.bot, demo.hook)))
         .await
         .expect("logs");
-    wait_text(b, ".progress", "Rows 1–4").await;
+    b.wait_text(".progress", "Rows 1–4").await;
     screen.check("logs", "#screen-title").await;
 
     // The newest row: the booking posted again, matched to Ana.
-    click(b, "#logs tbody tr .link-button").await;
-    wait_text(b, "#log-body", "booking.created").await;
-    wait_text(b, "#log-detail", "Headers").await;
+    b.click("#logs tbody tr .link-button").await;
+    b.wait_text("#log-body", "booking.created").await;
+    b.wait_text("#log-detail", "Headers").await;
     screen.check("log-detail", "#log-detail-title").await;
 
-    click(b, "#log-user-link").await;
-    wait_text(b, "h1", "Bot user").await;
-    wait_text(b, "#user-fields", "+14155550132").await;
-    wait_text(b, "#user-outbox", "Hi Ana").await;
+    b.click("#log-user-link").await;
+    b.wait_text("h1", "Bot user").await;
+    b.wait_text("#user-fields", "+14155550132").await;
+    b.wait_text("#user-outbox", "Hi Ana").await;
     screen.check("user", "#screen-title").await;
 
-    click(b, "#logout").await;
-    wait_path(b, |p| p == "/login").await;
-    wait_text(b, "h1", "Log in").await;
+    b.click("#logout").await;
+    b.wait_path(|p| p == "/login").await;
+    b.wait_text("h1", "Log in").await;
     screen.check("login", "#screen-title").await;
 
     browser.close().await;
@@ -201,56 +198,52 @@ struct Demo {
 
 impl Demo {
     async fn create(b: &Browser, server: &Server) -> Demo {
-        let (status, bot) = api(
-            b,
-            "POST",
-            "/bots",
-            Some(json!({"name": "Front desk", "channel": "sms", "default_country": "US"})),
-        )
-        .await;
+        let (status, bot) = b
+            .api(
+                "POST",
+                "/bots",
+                Some(json!({"name": "Front desk", "channel": "sms", "default_country": "US"})),
+            )
+            .await;
         assert_eq!(status, 201, "create bot: {bot}");
         let bot = bot["id"].as_i64().expect("bot id");
-        let (status, field) = api(
-            b,
-            "POST",
-            &format!("/bots/{bot}/fields"),
-            Some(json!({"name": "booking_start", "type": "datetime"})),
-        )
-        .await;
+        let (status, field) = b
+            .api(
+                "POST",
+                &format!("/bots/{bot}/fields"),
+                Some(json!({"name": "booking_start", "type": "datetime"})),
+            )
+            .await;
         assert_eq!(status, 201, "create field: {field}");
-        let (status, hook) = api(
-            b,
-            "POST",
-            &format!("/bots/{bot}/webhooks"),
-            Some(json!({"name": "Bookings"})),
-        )
-        .await;
+        let (status, hook) = b
+            .api(
+                "POST",
+                &format!("/bots/{bot}/webhooks"),
+                Some(json!({"name": "Bookings"})),
+            )
+            .await;
         assert_eq!(status, 201, "create webhook: {hook}");
         let id = hook["id"].as_i64().expect("webhook id");
         let url = server.url(hook["url"].as_str().expect("webhook url"));
-        let (status, body) = api(
-            b,
-            "PATCH",
-            &format!("/webhooks/{id}"),
-            Some(json!({
-                "sample": samples::BOOKING,
-                "identity": {"phone": "$.contact.phone", "email": "$.contact.email"},
-                "mappings": [
-                    {"path": "$.contact.first_name", "field": "first_name"},
-                    {"path": "$.booking.start", "field": "booking_start"}
-                ],
-                "action_template": "Hi {{first_name}}, see you on {{booking_start}}",
-            })),
-        )
-        .await;
+        let (status, body) = b
+            .api(
+                "PATCH",
+                &format!("/webhooks/{id}"),
+                Some(json!({
+                    "sample": samples::BOOKING,
+                    "identity": {"phone": "$.contact.phone", "email": "$.contact.email"},
+                    "mappings": [
+                        {"path": "$.contact.first_name", "field": "first_name"},
+                        {"path": "$.booking.start", "field": "booking_start"}
+                    ],
+                    "action_template": "Hi {{first_name}}, see you on {{booking_start}}",
+                })),
+            )
+            .await;
         assert_eq!(status, 200, "set up the webhook: {body}");
-        let (status, body) = api(
-            b,
-            "POST",
-            &format!("/webhooks/{id}/activate"),
-            Some(json!({})),
-        )
-        .await;
+        let (status, body) = b
+            .api("POST", &format!("/webhooks/{id}/activate"), Some(json!({})))
+            .await;
         assert_eq!(status, 200, "activate: {body}");
 
         let http = reqwest::Client::new();
@@ -270,108 +263,5 @@ impl Demo {
             assert_eq!(answer.status().as_u16(), want, "answer to {body}");
         }
         Demo { bot, hook: id }
-    }
-}
-
-/// Calls the API from the page, with the page's session cookie: (status, JSON body).
-async fn api(b: &Browser, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let script = r#"
-        const [method, path, body, done] = arguments;
-        fetch('/api/v1' + path, {
-            method,
-            headers: body === null ? {} : { 'content-type': 'application/json' },
-            body: body === null ? undefined : JSON.stringify(body),
-        })
-            .then(async (r) => done([r.status, await r.text()]))
-            .catch((e) => done([0, String(e)]));
-    "#;
-    let answer = b
-        .client
-        .execute_async(
-            script,
-            vec![json!(method), json!(path), body.unwrap_or(Value::Null)],
-        )
-        .await
-        .expect("fetch from the page");
-    let status = answer[0].as_u64().expect("status") as u16;
-    let text = answer[1].as_str().unwrap_or_default();
-    let body = serde_json::from_str(text).unwrap_or(Value::String(text.to_owned()));
-    (status, body)
-}
-
-async fn find(b: &Browser, css: &str) -> Element {
-    b.client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
-}
-
-async fn click(b: &Browser, css: &str) {
-    find(b, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn type_into(b: &Browser, css: &str, text: &str) {
-    find(b, css)
-        .await
-        .send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
-
-/// Clicks the tree's value whose member name is `key` (the first one in document order).
-async fn click_tree_value(b: &Browser, key: &str) {
-    let found = b
-        .client
-        .execute(
-            r#"
-            const [key] = arguments;
-            const v = [...document.querySelectorAll('.json-tree button.jt-value')]
-                .find((v) => v.querySelector('.jt-key').textContent === key);
-            if (!v) return false;
-            v.click();
-            return true;
-            "#,
-            vec![json!(key)],
-        )
-        .await
-        .expect("click a tree value");
-    assert_eq!(found, json!(true), "no value named {key:?} in the tree");
-}
-
-/// Waits until the text of `css` contains `needle`.
-async fn wait_text(b: &Browser, css: &str, needle: &str) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let text = match b.client.find(Locator::Css(css)).await {
-            Ok(el) => el.text().await.unwrap_or_default(),
-            Err(_) => "(no element)".into(),
-        };
-        if text.contains(needle) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{css} never contained {needle:?}; it says {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Waits until the page's path satisfies `ok`.
-async fn wait_path(b: &Browser, ok: impl Fn(&str) -> bool) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let url = b.client.current_url().await.expect("url");
-        if ok(url.path()) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "stayed at {}", url.path());
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -2,13 +2,19 @@
 //! real: the `botwire` binary as users run it, a real SQLite file or PostgreSQL database, and
 //! Debian's Chromium through chromedriver.
 
+mod api;
 mod browser;
 mod database;
+mod page;
 mod server;
+mod session;
 
+pub use api::Api;
 pub use browser::Browser;
 pub use database::{DbKind, TestDb};
+pub use page::{WAIT, poll};
 pub use server::{Server, binary, dist};
+pub use session::{EMAIL, PASSWORD, Session, owner_server};
 
 /// Example payloads (copied from the product's shared samples) for tests and demos.
 pub mod samples {
