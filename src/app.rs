@@ -87,6 +87,7 @@ fn AccountMenu() -> impl IntoView {
     let session = expect_context::<Session>();
     let navigate = use_navigate();
     let logout = Action::new_local(|_: &()| api::auth::logout());
+    let guard = use_context::<LeaveGuard>();
     Effect::new(move || {
         if logout.value().get().is_some() {
             session.me.set(None);
@@ -102,7 +103,9 @@ fn AccountMenu() -> impl IntoView {
                         type="button"
                         id="logout"
                         on:click=move |_| {
-                            logout.dispatch(());
+                            if guard.is_none_or(|g| g.may_leave()) {
+                                logout.dispatch(());
+                            }
                         }
                         disabled=move || logout.pending().get()
                     >

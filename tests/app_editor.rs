@@ -604,6 +604,16 @@ async fn asks_before_leaving_unsaved_changes_inside_the_app() {
     assert_eq!(b.value("#action-template").await, "Hello there");
     assert!(leaving_is_held(b).await, "closing the tab still asks");
 
+    // Log out asks too; Cancel keeps the session and the change.
+    b.click("#logout").await;
+    let question = wait_dialog(b).await;
+    assert!(question.contains("unsaved changes"), "{question}");
+    b.client.dismiss_alert().await.expect("cancel");
+    b.wait_path(|p| p == editor).await;
+    assert_eq!(b.value("#action-template").await, "Hello there");
+    let (status, _) = b.api("GET", "/auth/me", None).await;
+    assert_eq!(status, 200, "still logged in");
+
     // OK leaves, and the change is gone.
     b.click("#editor-logs").await;
     wait_dialog(b).await;

@@ -75,6 +75,12 @@ impl LeaveGuard {
         popstate.forget();
     }
 
+    /// For leaving by code rather than a link (*Log out*): true when nothing unsaved is held, or
+    /// the person confirmed leaving it.
+    pub fn may_leave(self) -> bool {
+        self.holding().is_none() || confirmed()
+    }
+
     /// The address (path and query) of the screen with unsaved changes, when there is one.
     /// The router's idea of it, not the address bar's: the router puts a new screen's address
     /// there only once the screen is ready, and it has not yet seen a Back when this is asked.
