@@ -27,12 +27,8 @@ pub fn on_unauthorized(hook: impl Fn() + 'static) {
     ON_UNAUTHORIZED.with(|h| *h.borrow_mut() = Some(std::rc::Rc::new(hook)));
 }
 
-/// A message about one input field, as the API's problem+json `errors` lists them.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
+pub use botwire_core::api::error::FieldError;
+pub use botwire_core::api::page::Page;
 
 /// Why an API call failed, in words for the person using the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,13 +91,6 @@ pub struct Health {
 
 pub async fn health() -> Result<Health, ApiError> {
     get("/health").await
-}
-
-/// A page of a list, newest first.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {

@@ -7,8 +7,10 @@
 //! - [`field`], [`names`], [`phone`], [`email`], [`channel`], [`limits`]: validation newtypes.
 //! - [`template`]: `{{field}}` message templates.
 //! - [`access`]: roles in a workspace.
+//! - [`api`]: the JSON of the REST API, shared by the server and the app.
 
 pub mod access;
+pub mod api;
 pub mod channel;
 pub mod convert;
 pub mod email;

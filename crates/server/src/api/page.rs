@@ -2,8 +2,10 @@
 //! The cursor is the last row's id, opaque to clients.
 
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+pub use botwire_core::api::page::Page;
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 500;
@@ -38,30 +40,6 @@ impl PageQuery {
                 .ok()
                 .filter(|id| *id > 0)
                 .ok_or_else(|| Error::field("cursor", "not a cursor this API gave out")),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
-
-impl<T> Page<T> {
-    /// From up to `limit + 1` rows (newest first) fetched to learn whether more follow.
-    pub fn from_rows(mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
-        let next_cursor = if more {
-            rows.last().map(|r| id(r).to_string())
-        } else {
-            None
-        };
-        Page {
-            items: rows,
-            next_cursor,
         }
     }
 }

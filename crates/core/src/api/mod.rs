@@ -1,0 +1,9 @@
+//! The JSON of the REST API (`/api/v1`), declared once: the server serialises these and the
+//! app deserialises them, so the two cannot drift apart. With the `openapi` feature (the
+//! server's) they also describe themselves to the OpenAPI document; their doc comments are
+//! the descriptions there.
+//!
+//! One module per resource; [`page`] and [`error`] are shared by all of them.
+
+pub mod error;
+pub mod page;
