@@ -2,8 +2,8 @@
 
 use super::bots::encode;
 use super::{ApiError, Page, get, post};
-use serde::Deserialize;
-use serde_json::Value;
+
+pub use botwire_core::api::logs::{LogDetail, LogSummary, Replayed};
 
 /// The outcomes a log row can have, for the filter.
 pub const OUTCOMES: [&str; 8] = [
@@ -16,58 +16,6 @@ pub const OUTCOMES: [&str; 8] = [
     "unauthorized",
     "duplicate",
 ];
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct LogRow {
-    pub id: i64,
-    pub webhook_id: i64,
-    /// Unix milliseconds.
-    pub received_at: i64,
-    pub method: String,
-    pub status: i64,
-    pub outcome: String,
-    pub detail: String,
-    pub user_id: Option<i64>,
-    pub duration_us: i64,
-    pub replay_of: Option<i64>,
-    pub duplicate_of: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct LogDetail {
-    pub id: i64,
-    pub bot_id: i64,
-    pub webhook_id: i64,
-    pub received_at: i64,
-    pub method: String,
-    pub content_type: Option<String>,
-    pub headers: Value,
-    pub body: Option<String>,
-    pub parsed: Option<Value>,
-    pub status: i64,
-    pub outcome: String,
-    pub detail: String,
-    pub user_id: Option<i64>,
-    pub mappings: Option<Value>,
-    pub action: Option<Value>,
-    pub response: Value,
-    pub idempotency_key: Option<String>,
-    pub duplicate_of: Option<i64>,
-    pub replay_of: Option<i64>,
-    pub duration_us: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ReplayAnswer {
-    pub status: u16,
-    pub body: Value,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Replayed {
-    pub log: LogDetail,
-    pub answer: ReplayAnswer,
-}
 
 /// The filters of a log list, as the API's query parameters of the same names. Kept as the
 /// text given (the address bar, the inputs): the API checks them and names the field that is
@@ -119,7 +67,7 @@ pub async fn list(
     webhook_id: i64,
     filter: &LogFilter,
     cursor: Option<&str>,
-) -> Result<Page<LogRow>, ApiError> {
+) -> Result<Page<LogSummary>, ApiError> {
     let mut path = list_path(webhook_id, filter);
     if let Some(c) = cursor {
         path.push_str(&format!("&cursor={}", encode(c)));
@@ -133,7 +81,7 @@ pub async fn list_newer(
     webhook_id: i64,
     filter: &LogFilter,
     after: i64,
-) -> Result<Page<LogRow>, ApiError> {
+) -> Result<Page<LogSummary>, ApiError> {
     get(&format!("{}&after={after}", list_path(webhook_id, filter))).await
 }
 

@@ -8,7 +8,7 @@
 
 use crate::api;
 use crate::api::ApiError;
-use crate::api::logs::{LogFilter, LogRow, PAGE};
+use crate::api::logs::{LogFilter, LogSummary, PAGE};
 use crate::pages::log_filters::FilterState;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -57,7 +57,7 @@ impl PageAt {
 /// The rows of the page shown, how to reach the others, and the live count of newer rows.
 #[derive(Clone, Copy)]
 pub struct LogPages {
-    pub rows: RwSignal<Vec<LogRow>>,
+    pub rows: RwSignal<Vec<LogSummary>>,
     pub loading: RwSignal<bool>,
     pub error: RwSignal<Option<ApiError>>,
     /// The next older page's cursor; `None` on the oldest page.
@@ -273,7 +273,7 @@ impl LogPages {
     }
 
     /// A replayed row at once on the newest page (the live stream confirms it).
-    pub fn add_replayed(self, row: LogRow) {
+    pub fn add_replayed(self, row: LogSummary) {
         if !self.on_newest_untracked() {
             return;
         }

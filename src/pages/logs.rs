@@ -3,7 +3,7 @@
 //! newest (see `log_pages`), and the detail of a row with *Replay*.
 
 use crate::api;
-use crate::api::logs::{LogDetail, LogFilter, LogRow};
+use crate::api::logs::{LogDetail, LogFilter, LogSummary};
 use crate::pages::fmt;
 use crate::pages::log_filters::{FilterState, LogFilters};
 use crate::pages::log_pages::{LogPages, Pager};
@@ -93,7 +93,7 @@ pub fn Logs() -> impl IntoView {
 }
 
 fn log_row(
-    row: LogRow,
+    row: LogSummary,
     bot_id: i64,
     selected: RwSignal<Option<i64>>,
     filter: Memo<LogFilter>,
@@ -149,7 +149,7 @@ fn log_row(
 
 /// Whether `row` passes `filter`, when the browser can tell: `None` with a body-text filter
 /// (the list rows carry no body; the server decides those).
-fn passes(filter: &LogFilter, row: &LogRow) -> Option<bool> {
+fn passes(filter: &LogFilter, row: &LogSummary) -> Option<bool> {
     if !filter.q.trim().is_empty() {
         return None;
     }
@@ -358,8 +358,8 @@ fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
 }
 
-fn summary(d: &LogDetail) -> LogRow {
-    LogRow {
+fn summary(d: &LogDetail) -> LogSummary {
+    LogSummary {
         id: d.id,
         webhook_id: d.webhook_id,
         received_at: d.received_at,

@@ -6,4 +6,5 @@
 //! One module per resource; [`page`] and [`error`] are shared by all of them.
 
 pub mod error;
+pub mod logs;
 pub mod page;

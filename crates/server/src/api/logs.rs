@@ -7,17 +7,18 @@ use super::page::{Page, PageQuery};
 use super::scope::{self, Access};
 use crate::AppState;
 use crate::error::{Error, Result};
-use crate::store::logs::{self, Cursor, Filter, LogRecord, LogSummary, Outcome, Scope};
+use crate::store::logs::{self, Cursor, Filter, LogRecord, Outcome, Scope};
 use crate::store::webhooks;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use botwire_core::api::logs::{LogDetail, LogSummary, OutcomeName, ReplayAnswer, Replayed};
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -31,20 +32,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(bot_logs))
         .routes(routes!(log_detail))
         .routes(routes!(replay))
-}
-
-/// How a request ended (the API's names of [`Outcome`]).
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeName {
-    Matched,
-    Created,
-    Rejected,
-    Inactive,
-    InvalidBody,
-    UnsupportedType,
-    Unauthorized,
-    Duplicate,
 }
 
 /// Filters of the log lists and the CSV export. All are optional and combine with AND.
@@ -316,49 +303,6 @@ fn spreadsheet_safe(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// One request log row: the request as received (secret headers redacted), what was done
-/// with it, and the answer sent.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LogDetail {
-    pub id: i64,
-    pub bot_id: i64,
-    pub webhook_id: i64,
-    /// Unix milliseconds.
-    pub received_at: i64,
-    pub method: String,
-    pub content_type: Option<String>,
-    /// Lowercase names; a repeated header is an array; secrets are `"[redacted]"`.
-    #[schema(value_type = Object)]
-    pub headers: Value,
-    /// The raw body as text; absent when it was not kept (failed signature checks).
-    pub body: Option<String>,
-    /// The body as parsed JSON (a form body as an object), when it parsed.
-    #[schema(value_type = Option<Object>)]
-    pub parsed: Option<Value>,
-    /// The HTTP status answered.
-    pub status: i64,
-    #[schema(value_type = OutcomeName)]
-    pub outcome: String,
-    pub detail: String,
-    pub user_id: Option<i64>,
-    /// Each mapping's outcome: its path, field, typed value or error.
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub mappings: Option<Value>,
-    /// What the action did: `{"status": "none" | "queued" | "failed", …}`.
-    #[schema(value_type = Option<Object>)]
-    pub action: Option<Value>,
-    /// The body of the answer sent (JSON).
-    #[schema(value_type = Object)]
-    pub response: Value,
-    /// The `webhook-id` / `Idempotency-Key` the request carried.
-    pub idempotency_key: Option<String>,
-    /// Set on a duplicate: the log row whose answer it got again.
-    pub duplicate_of: Option<i64>,
-    /// Set on a replay: the log row it replayed.
-    pub replay_of: Option<i64>,
-    pub duration_us: i64,
-}
-
 impl From<LogRecord> for LogDetail {
     fn from(r: LogRecord) -> LogDetail {
         let json = |text: &str| serde_json::from_str(text).unwrap_or(Value::String(text.into()));
@@ -398,23 +342,6 @@ async fn log_detail(
     let record = logs::get(state.db.pool(), id).await?;
     scope::bot(&state, &caller, record.bot_id, Access::Read).await?;
     Ok(Json(record.into()))
-}
-
-/// What the receiver answered to the replayed request.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReplayAnswer {
-    pub status: u16,
-    /// The answer's body (JSON).
-    #[schema(value_type = Object)]
-    pub body: Value,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Replayed {
-    /// The new log row (its `replay_of` is the replayed row).
-    pub log: LogDetail,
-    /// The answer the receiver would have sent.
-    pub answer: ReplayAnswer,
 }
 
 /// Replays a logged request through its webhook's current configuration, as a new request

@@ -2,9 +2,8 @@
 //! transaction as the request's effects.
 
 use crate::error::{Error, Result};
-use serde::Serialize;
+use botwire_core::api::logs::LogSummary;
 use sqlx::{AnyPool, FromRow};
-use utoipa::ToSchema;
 
 /// How a request ended, as the log and its filters name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,27 +181,38 @@ pub struct Filter {
     pub q: Option<String>,
 }
 
-/// A log row in a list: everything but the bodies and headers.
-#[derive(Debug, Clone, Serialize, ToSchema, FromRow)]
-pub struct LogSummary {
-    pub id: i64,
-    pub webhook_id: i64,
-    /// Unix milliseconds.
-    pub received_at: i64,
-    pub method: String,
-    /// The HTTP status the receiver answered with.
-    pub status: i64,
-    /// `matched`, `created`, `rejected`, `inactive`, `invalid_body`, `unsupported_type`,
-    /// `unauthorized` or `duplicate`.
-    pub outcome: String,
-    pub detail: String,
-    /// The bot user the request matched or created.
-    pub user_id: Option<i64>,
-    pub duration_us: i64,
-    /// Set on a replay: the log row it replayed.
-    pub replay_of: Option<i64>,
-    /// Set on a duplicate: the log row whose answer it got again.
-    pub duplicate_of: Option<i64>,
+/// A row of [`list`], as read; the API's `LogSummary` is made from it.
+#[derive(FromRow)]
+struct SummaryRow {
+    id: i64,
+    webhook_id: i64,
+    received_at: i64,
+    method: String,
+    status: i64,
+    outcome: String,
+    detail: String,
+    user_id: Option<i64>,
+    duration_us: i64,
+    replay_of: Option<i64>,
+    duplicate_of: Option<i64>,
+}
+
+impl From<SummaryRow> for LogSummary {
+    fn from(r: SummaryRow) -> LogSummary {
+        LogSummary {
+            id: r.id,
+            webhook_id: r.webhook_id,
+            received_at: r.received_at,
+            method: r.method,
+            status: r.status,
+            outcome: r.outcome,
+            detail: r.detail,
+            user_id: r.user_id,
+            duration_us: r.duration_us,
+            replay_of: r.replay_of,
+            duplicate_of: r.duplicate_of,
+        }
+    }
 }
 
 const SUMMARY_COLUMNS: &str = "id, webhook_id, received_at, method, status, outcome, detail, user_id, duration_us, \
@@ -245,14 +255,19 @@ pub async fn list(
     limit: u32,
 ) -> Result<Vec<LogSummary>> {
     let (sql, args) = list_query(scope, filter, cursor, limit);
-    let mut query = sqlx::query_as::<_, LogSummary>(&sql);
+    let mut query = sqlx::query_as::<_, SummaryRow>(&sql);
     for arg in args {
         query = match arg {
             Arg::Int(v) => query.bind(v),
             Arg::Text(v) => query.bind(v),
         };
     }
-    let mut rows = query.fetch_all(pool).await?;
+    let mut rows: Vec<LogSummary> = query
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(LogSummary::from)
+        .collect();
     if let Cursor::After(_) = cursor {
         rows.reverse();
     }
