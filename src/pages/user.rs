@@ -47,9 +47,10 @@ fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "—".into())
 }
 
-fn user_view(u: UserDetail) -> impl IntoView {
+fn user_view(detail: UserDetail) -> impl IntoView {
+    let u = &detail.user;
     let bot_id = u.bot_id;
-    let fields = u
+    let fields = detail
         .fields
         .iter()
         .map(|f| {
@@ -64,7 +65,7 @@ fn user_view(u: UserDetail) -> impl IntoView {
             }
         })
         .collect_view();
-    let outbox = u
+    let outbox = detail
         .outbox
         .iter()
         .map(|m| {
@@ -78,7 +79,7 @@ fn user_view(u: UserDetail) -> impl IntoView {
             }
         })
         .collect_view();
-    let logs = u
+    let logs = detail
         .logs
         .iter()
         .map(|l| {
@@ -101,8 +102,11 @@ fn user_view(u: UserDetail) -> impl IntoView {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    let (no_fields, no_outbox, no_logs) =
-        (u.fields.is_empty(), u.outbox.is_empty(), u.logs.is_empty());
+    let (no_fields, no_outbox, no_logs) = (
+        detail.fields.is_empty(),
+        detail.outbox.is_empty(),
+        detail.logs.is_empty(),
+    );
     view! {
         <h2>"Fields"</h2>
         <dl class="facts" id="user-fields">

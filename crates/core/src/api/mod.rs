@@ -8,3 +8,4 @@
 pub mod error;
 pub mod logs;
 pub mod page;
+pub mod users;

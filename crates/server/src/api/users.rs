@@ -10,11 +10,12 @@ use crate::error::Result;
 use crate::store::user_admin::{self, User};
 use axum::Json;
 use axum::extract::{Path, State};
+use botwire_core::api::users::{FieldValueView, OutboxView, UserDetail, UserLogView, UserView};
 use botwire_core::convert::convert;
 use botwire_core::field::FieldType;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -25,26 +26,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users))
         .routes(routes!(get_user))
-}
-
-/// A bot user's built-in fields.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserView {
-    pub id: i64,
-    pub bot_id: i64,
-    /// The platform's id for the user, unique in the bot.
-    pub user_ns: String,
-    pub crm_contact_id: Option<String>,
-    /// E.164.
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Where the user came from (e.g. the webhook that created them).
-    pub source: String,
-    /// Unix ms.
-    pub created_at: i64,
-    pub updated_at: i64,
 }
 
 impl From<User> for UserView {
@@ -86,67 +67,9 @@ async fn list_users(
     let limit = page.limit()?;
     let q = search.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let rows = user_admin::search(state.db.pool(), bot.id, q, page.before_id()?, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |u| u.id);
-    Ok(Json(Page {
-        items: page.items.into_iter().map(UserView::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
-}
-
-/// A custom field's value for the user.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FieldValueView {
-    pub field_id: i64,
-    pub name: String,
-    #[serde(rename = "type")]
-    #[schema(example = "datetime")]
-    pub field_type: String,
-    /// The typed value as JSON: text a string, number a number, boolean a boolean, date
-    /// `YYYY-MM-DD`, datetime RFC 3339, json the value itself.
-    #[schema(value_type = Object)]
-    pub value: Value,
-    /// The value as a message shows it (`2026-12-03 15:30 UTC`).
-    pub display: String,
-    /// Set when the stored value no longer fits the field's type; `value` is then as stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// Unix ms.
-    pub updated_at: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OutboxView {
-    pub id: i64,
-    pub webhook_id: Option<i64>,
-    pub log_id: Option<i64>,
-    pub channel: String,
-    pub message: String,
-    /// `queued`, …
-    pub status: String,
-    pub created_at: i64,
-}
-
-/// A log row that touched the user.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserLogView {
-    pub id: i64,
-    /// Unix ms.
-    pub received_at: i64,
-    pub webhook_id: i64,
-    pub outcome: String,
-    pub status: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserDetail {
-    #[serde(flatten)]
-    pub user: UserView,
-    /// Custom fields with a value, in the fields' order.
-    pub fields: Vec<FieldValueView>,
-    /// The newest 100 messages queued for the user, newest first.
-    pub outbox: Vec<OutboxView>,
-    /// The newest 100 requests that matched or created the user, newest first.
-    pub logs: Vec<UserLogView>,
+    Ok(Json(
+        Page::from_rows(rows, limit, |u| u.id).map(UserView::from),
+    ))
 }
 
 fn typed(stored: user_admin::StoredValue) -> FieldValueView {
