@@ -3,6 +3,8 @@
 use super::{ApiError, Page, get, post};
 use serde::{Deserialize, Serialize};
 
+pub use botwire_core::api::webhooks::{WebhookDetail, WebhookSummary};
+
 /// Webhooks of a bot: how many are switched on, of how many.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WebhookCounts {
@@ -62,45 +64,12 @@ pub async fn create(bot: &NewBot) -> Result<Bot, ApiError> {
     post("/bots", bot).await
 }
 
-/// The last request that reached a webhook.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct LastRequest {
-    /// Unix milliseconds.
-    pub received_at: i64,
-    pub outcome: String,
-    pub status: i64,
-}
-
-/// A webhook as the bot's list shows it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct WebhookRow {
-    pub id: i64,
-    pub name: String,
-    pub active: bool,
-    pub listening: bool,
-    /// The receiver's path, `/hooks/{token}`.
-    pub url: String,
-    pub requests_today: i64,
-    pub daily_limit: u32,
-    pub last_request: Option<LastRequest>,
-}
-
-/// What the list needs back from creating or switching a webhook.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct WebhookState {
-    pub id: i64,
-    pub bot_id: i64,
-    pub name: String,
-    pub active: bool,
-    pub url: String,
-}
-
 #[derive(Serialize)]
 struct NewWebhook<'a> {
     name: &'a str,
 }
 
-pub async fn webhooks(bot_id: i64, cursor: Option<&str>) -> Result<Page<WebhookRow>, ApiError> {
+pub async fn webhooks(bot_id: i64, cursor: Option<&str>) -> Result<Page<WebhookSummary>, ApiError> {
     let mut path = format!("/bots/{bot_id}/webhooks?limit=50");
     if let Some(c) = cursor {
         path.push_str(&format!("&cursor={}", encode(c)));
@@ -108,16 +77,16 @@ pub async fn webhooks(bot_id: i64, cursor: Option<&str>) -> Result<Page<WebhookR
     get(&path).await
 }
 
-pub async fn create_webhook(bot_id: i64, name: &str) -> Result<WebhookState, ApiError> {
+pub async fn create_webhook(bot_id: i64, name: &str) -> Result<WebhookDetail, ApiError> {
     post(&format!("/bots/{bot_id}/webhooks"), &NewWebhook { name }).await
 }
 
 /// Switches a webhook on; refused with the reasons by field (`identity`, `mappings[i]`).
-pub async fn activate(webhook_id: i64) -> Result<WebhookState, ApiError> {
+pub async fn activate(webhook_id: i64) -> Result<WebhookDetail, ApiError> {
     post(&format!("/webhooks/{webhook_id}/activate"), &()).await
 }
 
-pub async fn deactivate(webhook_id: i64) -> Result<WebhookState, ApiError> {
+pub async fn deactivate(webhook_id: i64) -> Result<WebhookDetail, ApiError> {
     post(&format!("/webhooks/{webhook_id}/deactivate"), &()).await
 }
 

@@ -4,38 +4,7 @@
 use super::{ApiError, Page, delete, get, patch, post};
 use serde::{Deserialize, Serialize};
 
-/// A webhook's identity paths; unset ones are `null`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Identity {
-    pub user_ns: Option<String>,
-    pub crm_contact_id: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MappingRule {
-    pub path: String,
-    pub field: String,
-}
-
-/// Everything the API says about one webhook (but its signing secret).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct WebhookDetail {
-    pub id: i64,
-    pub bot_id: i64,
-    pub name: String,
-    pub token: String,
-    /// `/hooks/{token}`
-    pub url: String,
-    pub active: bool,
-    pub listening: bool,
-    pub sample: Option<String>,
-    pub identity: Identity,
-    pub mappings: Vec<MappingRule>,
-    pub action_template: Option<String>,
-    pub previous_token_expires_at: Option<i64>,
-}
+pub use botwire_core::api::webhooks::{Identity, MappingRule, WebhookDetail};
 
 /// What the editor saves: every member it edits.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,7 +1,7 @@
 //! Tools → Inbound Webhooks of a bot: each webhook with its active switch, URL, today's count
 //! against the limit and last request; *New Inbound Webhook* creates one and opens the editor.
 
-use crate::api::bots::WebhookRow;
+use crate::api::bots::WebhookSummary;
 use crate::api::{self, ApiError};
 use crate::components::copy_button::CopyButton;
 use crate::pages::fmt;
@@ -192,7 +192,7 @@ fn NewWebhook(bot_id: Memo<i64>, reload: RwSignal<u32>) -> impl IntoView {
 
 /// One webhook: its switch keeps its own state and the API's reason when it was refused.
 #[component]
-fn HookRow(bot_id: i64, row: WebhookRow) -> impl IntoView {
+fn HookRow(bot_id: i64, row: WebhookSummary) -> impl IntoView {
     let active = RwSignal::new(row.active);
     let busy = RwSignal::new(false);
     let reason: RwSignal<Option<String>> = RwSignal::new(None);

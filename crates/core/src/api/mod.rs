@@ -9,3 +9,4 @@ pub mod error;
 pub mod logs;
 pub mod page;
 pub mod users;
+pub mod webhooks;

@@ -22,6 +22,9 @@ use botwire_core::mapping::{self, Mapping, MappingError};
 use botwire_core::names::WebhookName;
 use botwire_core::template::{Template, USER_FIELDS};
 
+use botwire_core::api::webhooks::{
+    Identity, LastRequest, MappingRule, SignatureView, WebhookDetail, WebhookSummary,
+};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -47,108 +50,6 @@ pub const DEFAULT_GRACE_HOURS: i64 = 24;
 
 // ---- Shapes ---------------------------------------------------------------------------------
 
-/// The last request that reached a webhook.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LastRequest {
-    /// Unix milliseconds.
-    pub received_at: i64,
-    /// `matched`, `created`, `rejected`, `inactive`, `invalid_body`, `unsupported_type`,
-    /// `unauthorized` or `duplicate`.
-    pub outcome: String,
-    /// The HTTP status it was answered with.
-    pub status: i64,
-}
-
-/// A webhook as a bot's list shows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookSummary {
-    pub id: i64,
-    pub name: String,
-    pub active: bool,
-    pub listening: bool,
-    /// The receiver's path, `/hooks/{token}`; prefix it with the server's origin.
-    pub url: String,
-    /// Requests to this webhook accepted in the rolling 24 hours the daily limit counts.
-    pub requests_today: i64,
-    /// The bot's limit of accepted requests in 24 hours, shared by all its webhooks.
-    pub daily_limit: u32,
-    pub last_request: Option<LastRequest>,
-}
-
-/// A webhook's identity paths (JSONPath, RFC 9535); unset ones are `null`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Identity {
-    #[serde(default)]
-    pub user_ns: Option<String>,
-    #[serde(default)]
-    pub crm_contact_id: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-}
-
-impl From<IdentityPaths> for Identity {
-    fn from(p: IdentityPaths) -> Identity {
-        Identity {
-            user_ns: p.user_ns,
-            crm_contact_id: p.crm_contact_id,
-            phone: p.phone,
-            email: p.email,
-        }
-    }
-}
-
-impl From<Identity> for IdentityPaths {
-    fn from(i: Identity) -> IdentityPaths {
-        let set = |p: Option<String>| p.filter(|p| !p.trim().is_empty());
-        IdentityPaths {
-            user_ns: set(i.user_ns),
-            crm_contact_id: set(i.crm_contact_id),
-            phone: set(i.phone),
-            email: set(i.email),
-        }
-    }
-}
-
-/// A mapping: the value at `path` goes into `field` (`first_name`, `last_name` or a custom
-/// field of the bot).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MappingRule {
-    pub path: String,
-    pub field: String,
-}
-
-impl From<MappingRule> for Mapping {
-    fn from(m: MappingRule) -> Mapping {
-        Mapping {
-            path: m.path,
-            field: m.field,
-        }
-    }
-}
-
-impl From<Mapping> for MappingRule {
-    fn from(m: Mapping) -> MappingRule {
-        MappingRule {
-            path: m.path,
-            field: m.field,
-        }
-    }
-}
-
-/// How requests must be signed. The secret is never shown: only whether one is set.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SignatureView {
-    /// `none`, `standard_webhooks` or `hmac`.
-    pub scheme: String,
-    /// The header carrying an `hmac` signature.
-    pub header: Option<String>,
-    pub secret_set: bool,
-}
-
 impl From<&SignatureScheme> for SignatureView {
     fn from(s: &SignatureScheme) -> SignatureView {
         match s {
@@ -169,35 +70,6 @@ impl From<&SignatureScheme> for SignatureView {
             },
         }
     }
-}
-
-/// Everything about a webhook but its signing secret.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookDetail {
-    pub id: i64,
-    pub bot_id: i64,
-    pub name: String,
-    /// The secret in the webhook's URL.
-    pub token: String,
-    /// The receiver's path, `/hooks/{token}`; prefix it with the server's origin.
-    pub url: String,
-    pub active: bool,
-    /// Armed: the next request's JSON becomes the sample.
-    pub listening: bool,
-    /// The sample payload, as JSON text.
-    pub sample: Option<String>,
-    pub identity: Identity,
-    pub mappings: Vec<MappingRule>,
-    /// The message sent to the user, with `{{field}}` placeholders.
-    pub action_template: Option<String>,
-    pub signature: SignatureView,
-    /// Unix milliseconds.
-    pub created_at: i64,
-    /// Unix milliseconds.
-    pub updated_at: i64,
-    /// While the token replaced by the last rotation still works: until when (Unix
-    /// milliseconds). `null` when no old token works any more.
-    pub previous_token_expires_at: Option<i64>,
 }
 
 fn url_of(token: &str) -> String {
