@@ -1,42 +1,10 @@
 //! Bots, and the list of a bot's inbound webhooks with its row actions.
 
 use super::{ApiError, Page, get, post};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+pub use botwire_core::api::bots::BotView;
 pub use botwire_core::api::webhooks::{WebhookDetail, WebhookSummary};
-
-/// Webhooks of a bot: how many are switched on, of how many.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct WebhookCounts {
-    pub active: i64,
-    pub total: i64,
-}
-
-/// The bot's most recent failed request.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct LastError {
-    pub log_id: i64,
-    pub webhook_id: i64,
-    /// Unix milliseconds.
-    pub at: i64,
-    pub outcome: String,
-    pub status: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Bot {
-    pub id: i64,
-    pub workspace_id: i64,
-    pub name: String,
-    pub channel: String,
-    pub default_country: String,
-    pub daily_limit: u32,
-    pub max_webhooks: u32,
-    /// Requests accepted in the rolling 24 hours the daily limit counts.
-    pub accepted_24h: u32,
-    pub webhooks: WebhookCounts,
-    pub last_error: Option<LastError>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NewBot {
@@ -48,7 +16,7 @@ pub struct NewBot {
 }
 
 /// `q` searches bot names; `cursor` continues a previous page.
-pub async fn list(q: &str, cursor: Option<&str>) -> Result<Page<Bot>, ApiError> {
+pub async fn list(q: &str, cursor: Option<&str>) -> Result<Page<BotView>, ApiError> {
     let mut path = format!("/bots?limit=50&q={}", encode(q.trim()));
     if let Some(c) = cursor {
         path.push_str(&format!("&cursor={}", encode(c)));
@@ -56,11 +24,11 @@ pub async fn list(q: &str, cursor: Option<&str>) -> Result<Page<Bot>, ApiError> 
     get(&path).await
 }
 
-pub async fn get_bot(id: i64) -> Result<Bot, ApiError> {
+pub async fn get_bot(id: i64) -> Result<BotView, ApiError> {
     get(&format!("/bots/{id}")).await
 }
 
-pub async fn create(bot: &NewBot) -> Result<Bot, ApiError> {
+pub async fn create(bot: &NewBot) -> Result<BotView, ApiError> {
     post("/bots", bot).await
 }
 

@@ -2,8 +2,9 @@
 //! bot's custom fields.
 
 use super::{ApiError, Page, delete, get, patch, post};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+pub use botwire_core::api::bots::{BotView, FieldView};
 pub use botwire_core::api::webhooks::{Identity, MappingRule, WebhookDetail};
 
 /// What the editor saves: every member it edits.
@@ -13,24 +14,6 @@ pub struct WebhookUpdate {
     pub identity: Identity,
     pub mappings: Vec<MappingRule>,
     pub action_template: Option<String>,
-}
-
-/// The bot's settings the editor uses.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct BotInfo {
-    pub id: i64,
-    pub name: String,
-    pub channel: String,
-    pub default_country: String,
-}
-
-/// A custom field of a bot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Field {
-    pub id: i64,
-    pub name: String,
-    #[serde(rename = "type")]
-    pub field_type: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -44,17 +27,21 @@ pub async fn webhook(id: i64) -> Result<WebhookDetail, ApiError> {
     get(&format!("/webhooks/{id}")).await
 }
 
-pub async fn bot(id: i64) -> Result<BotInfo, ApiError> {
+pub async fn bot(id: i64) -> Result<BotView, ApiError> {
     get(&format!("/bots/{id}")).await
 }
 
 /// The bot's custom fields (all of them: a bot has far fewer than a page).
-pub async fn fields(bot_id: i64) -> Result<Vec<Field>, ApiError> {
-    let page: Page<Field> = get(&format!("/bots/{bot_id}/fields?limit=500")).await?;
+pub async fn fields(bot_id: i64) -> Result<Vec<FieldView>, ApiError> {
+    let page: Page<FieldView> = get(&format!("/bots/{bot_id}/fields?limit=500")).await?;
     Ok(page.items)
 }
 
-pub async fn create_field(bot_id: i64, name: &str, field_type: &str) -> Result<Field, ApiError> {
+pub async fn create_field(
+    bot_id: i64,
+    name: &str,
+    field_type: &str,
+) -> Result<FieldView, ApiError> {
     post(
         &format!("/bots/{bot_id}/fields"),
         &NewField { name, field_type },

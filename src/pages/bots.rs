@@ -2,7 +2,7 @@
 //! the limit, webhooks active/total and the last error. A bot's name opens its inbound webhooks.
 
 use crate::api;
-use crate::api::bots::Bot;
+use crate::api::bots::BotView;
 use crate::components::paged::Paged;
 use crate::pages::fmt;
 use leptos::prelude::*;
@@ -22,7 +22,7 @@ const CHANNELS: [&str; 7] = [
 pub fn Bots() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let channel = RwSignal::new(String::new());
-    let list: Paged<Bot> = Paged::new();
+    let list: Paged<BotView> = Paged::new();
     let (bots, cursor, loading, error) = (list.items, list.cursor, list.loading, list.error);
 
     let load = move |more: bool| {
@@ -111,7 +111,7 @@ pub fn Bots() -> impl IntoView {
     }
 }
 
-fn bot_row(bot: Bot) -> impl IntoView {
+fn bot_row(bot: BotView) -> impl IntoView {
     let webhooks = format!("/bots/{}/webhooks", bot.id);
     let last_error = match &bot.last_error {
         Some(e) => {

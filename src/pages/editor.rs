@@ -5,7 +5,7 @@
 
 use crate::api::ApiError;
 use crate::api::webhooks::{
-    self as api, BotInfo, Field, Identity, MappingRule, WebhookDetail, WebhookUpdate,
+    self as api, BotView, FieldView, Identity, MappingRule, WebhookDetail, WebhookUpdate,
 };
 use crate::components::debounce::Debounce;
 use crate::components::json_tree::{Doc, JsonTree, Toggled, display_path, node_at};
@@ -48,8 +48,8 @@ const IDENTITY_KEYS: [(&str, &str, &str); 4] = [
 #[derive(Debug, Clone)]
 struct Loaded {
     hook: WebhookDetail,
-    bot: BotInfo,
-    fields: Vec<Field>,
+    bot: BotView,
+    fields: Vec<FieldView>,
 }
 
 async fn load(bot_id: Option<i64>, webhook_id: Option<i64>) -> Result<Loaded, ApiError> {
@@ -128,7 +128,7 @@ fn update_of(hook: &WebhookDetail) -> WebhookUpdate {
     }
 }
 
-fn field_type(fields: &[Field], name: &str) -> Option<FieldType> {
+fn field_type(fields: &[FieldView], name: &str) -> Option<FieldType> {
     if NAME_FIELDS.contains(&name) {
         return Some(FieldType::Text);
     }
@@ -588,7 +588,7 @@ fn TreePart(
     parsed: Memo<Option<Result<Doc, String>>>,
     identity: [RwSignal<String>; 4],
     rows: RwSignal<Vec<Row>>,
-    fields: RwSignal<Vec<Field>>,
+    fields: RwSignal<Vec<FieldView>>,
     bot_id: i64,
     new_row: Callback<(String, String)>,
 ) -> impl IntoView {
@@ -722,7 +722,7 @@ fn SelectedValue(
     node: Node,
     doc: Option<Doc>,
     identity: [RwSignal<String>; 4],
-    fields: RwSignal<Vec<Field>>,
+    fields: RwSignal<Vec<FieldView>>,
     bot_id: i64,
     new_row: Callback<(String, String)>,
     note: RwSignal<Option<String>>,
@@ -1002,7 +1002,7 @@ fn IdentityPart(
 #[component]
 fn MappingsPart(
     rows: RwSignal<Vec<Row>>,
-    fields: RwSignal<Vec<Field>>,
+    fields: RwSignal<Vec<FieldView>>,
     outcomes: Memo<Vec<MappingOutcome>>,
     save_error: RwSignal<Option<ApiError>>,
 ) -> impl IntoView {
@@ -1170,7 +1170,7 @@ fn MappingsPart(
 #[component]
 fn ActionPart(
     template: RwSignal<String>,
-    fields: RwSignal<Vec<Field>>,
+    fields: RwSignal<Vec<FieldView>>,
     probes: Memo<Option<identify::IdentityInputs>>,
     outcomes: Memo<Vec<MappingOutcome>>,
     country: Option<Country>,

@@ -14,10 +14,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use botwire_core::api::bots::{BotView, LastError, WebhookCounts};
 use botwire_core::channel::Channel;
 use botwire_core::limits::{DailyLimit, MaxWebhooks};
 use botwire_core::phone::Country;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,47 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_bots, create_bot))
         .routes(routes!(get_bot, update_bot, delete_bot))
-}
-
-/// A bot, with the figures its list shows.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BotView {
-    pub id: i64,
-    pub workspace_id: i64,
-    pub name: String,
-    /// `sms`, `voice`, `whatsapp`, `messenger`, `instagram`, `email` or `webchat`.
-    #[schema(example = "sms")]
-    pub channel: String,
-    /// ISO 3166-1 alpha-2 code used to read national phone numbers.
-    #[schema(example = "US")]
-    pub default_country: String,
-    /// Inbound requests accepted per rolling 24 hours: 500, or 1000–10000 in steps of 1000.
-    pub daily_limit: u32,
-    /// How many inbound webhooks the bot may have (1–100).
-    pub max_webhooks: u32,
-    /// Requests accepted in the rolling 24-hour window (the current hour and the 23 before
-    /// it), counted against `daily_limit`.
-    pub accepted_24h: u32,
-    pub webhooks: WebhookCounts,
-    /// The newest request answered with a status of 400 or more; absent when there is none.
-    pub last_error: Option<LastError>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookCounts {
-    pub active: i64,
-    pub total: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LastError {
-    pub log_id: i64,
-    pub webhook_id: i64,
-    /// When the request arrived (Unix ms).
-    pub at: i64,
-    /// The log's outcome, e.g. `rejected`, `invalid_body`.
-    pub outcome: String,
-    pub status: i64,
 }
 
 /// The list figures for `bots`, in a few queries whatever their number.

@@ -14,6 +14,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use botwire_core::api::bots::FieldView;
 use botwire_core::field::FieldType;
 use botwire_core::names::FieldName;
 use serde::{Deserialize, Serialize};
@@ -26,19 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_fields, create_field))
         .routes(routes!(update_field, delete_field))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FieldView {
-    pub id: i64,
-    pub bot_id: i64,
-    pub name: String,
-    /// `text`, `number`, `boolean`, `date`, `datetime` or `json`.
-    #[serde(rename = "type")]
-    #[schema(example = "text")]
-    pub field_type: String,
-    /// Unix ms.
-    pub created_at: i64,
 }
 
 impl From<FieldInfo> for FieldView {
