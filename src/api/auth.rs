@@ -1,26 +1,9 @@
 //! Logging in and out, the current account, and the one-time setup link.
 
 use super::{ApiError, get, post, post_empty};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// One workspace the account belongs to, with its role there.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Membership {
-    pub workspace_id: i64,
-    #[serde(default)]
-    pub workspace_name: Option<String>,
-    #[serde(default)]
-    pub role: Option<String>,
-}
-
-/// The account that is logged in.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Me {
-    pub account_id: i64,
-    pub email: String,
-    #[serde(default)]
-    pub workspaces: Vec<Membership>,
-}
+pub use botwire_core::api::auth::Me;
 
 #[derive(Serialize)]
 struct Credentials<'a> {

@@ -5,6 +5,7 @@
 //!
 //! One module per resource; [`page`] and [`error`] are shared by all of them.
 
+pub mod auth;
 pub mod bots;
 pub mod error;
 pub mod logs;

@@ -4,13 +4,14 @@ use super::caller::{Caller, SESSION_COOKIE, Via, cookie};
 use super::json::Body;
 use crate::AppState;
 use crate::error::{Error, Result};
-use crate::store::accounts::{self, ApiToken, Membership};
+use crate::store::accounts::{self, ApiToken};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use botwire_core::api::auth::{CreatedToken, Me};
 use botwire_core::email::Email;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,14 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct Credentials {
     pub email: String,
     pub password: String,
-}
-
-/// The logged-in account and its workspaces.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
-    pub account_id: i64,
-    pub email: String,
-    pub workspaces: Vec<Membership>,
 }
 
 async fn me_of(state: &AppState, account_id: i64) -> Result<Me> {
@@ -170,14 +163,6 @@ async fn list_tokens(State(state): State<AppState>, caller: Caller) -> Result<Js
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewToken {
     pub name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreatedToken {
-    #[serde(flatten)]
-    pub info: ApiToken,
-    /// The secret, shown this once: send it as `Authorization: Bearer <token>`.
-    pub token: String,
 }
 
 /// Create an API token for scripts; the secret is in this answer only.

@@ -161,14 +161,7 @@ pub async fn add_membership(
     Ok(())
 }
 
-/// A workspace the account belongs to, with its role there.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct Membership {
-    pub workspace_id: i64,
-    pub workspace_name: String,
-    #[schema(value_type = String, example = "owner")]
-    pub role: Role,
-}
+pub use botwire_core::api::auth::{ApiToken, Membership};
 
 pub async fn memberships(pool: &AnyPool, account_id: i64) -> Result<Vec<Membership>> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
@@ -224,14 +217,26 @@ pub async fn end_session(pool: &AnyPool, token: &str) -> Result<()> {
 /// API tokens start with this, so secret scanners and people recognise them.
 pub const API_TOKEN_PREFIX: &str = "bwt_";
 
-#[derive(Debug, Clone, FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct ApiToken {
-    pub id: i64,
-    pub name: String,
-    /// The token's first characters, to tell tokens apart.
-    pub prefix: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
+/// A row of [`api_tokens`], as read; the API's `ApiToken` is made from it.
+#[derive(FromRow)]
+struct TokenRow {
+    id: i64,
+    name: String,
+    prefix: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
+}
+
+impl From<TokenRow> for ApiToken {
+    fn from(r: TokenRow) -> ApiToken {
+        ApiToken {
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+        }
+    }
 }
 
 /// Creates a token; the secret is returned once and only its hash is kept.
@@ -266,13 +271,14 @@ pub async fn create_api_token(
 }
 
 pub async fn api_tokens(pool: &AnyPool, account_id: i64) -> Result<Vec<ApiToken>> {
-    Ok(sqlx::query_as(
+    let rows: Vec<TokenRow> = sqlx::query_as(
         "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens \
          WHERE account_id = $1 AND revoked_at IS NULL ORDER BY id DESC",
     )
     .bind(account_id)
     .fetch_all(pool)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(ApiToken::from).collect())
 }
 
 pub async fn revoke_api_token(pool: &AnyPool, account_id: i64, id: i64) -> Result<()> {
