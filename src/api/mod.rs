@@ -28,6 +28,7 @@ pub fn on_unauthorized(hook: impl Fn() + 'static) {
 }
 
 pub use botwire_core::api::error::FieldError;
+pub use botwire_core::api::health::Health;
 pub use botwire_core::api::page::Page;
 
 /// Why an API call failed, in words for the person using the app.
@@ -81,12 +82,6 @@ impl From<gloo_net::Error> for ApiError {
     fn from(e: gloo_net::Error) -> Self {
         ApiError::Network(e.to_string())
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Health {
-    pub status: String,
-    pub version: String,
 }
 
 pub async fn health() -> Result<Health, ApiError> {

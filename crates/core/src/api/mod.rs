@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod bots;
 pub mod error;
+pub mod health;
 pub mod logs;
 pub mod page;
 pub mod users;
