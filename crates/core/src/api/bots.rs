@@ -27,7 +27,7 @@ pub struct BotView {
     pub last_error: Option<LastError>,
 }
 
-/// Webhooks of a bot: how many are switched on, of how many.
+// Webhooks of a bot: how many are switched on, of how many.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookCounts {
@@ -47,7 +47,7 @@ pub struct LastError {
     pub status: i64,
 }
 
-/// A custom field of a bot.
+// A custom field of a bot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldView {

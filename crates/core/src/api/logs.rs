@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// How a request ended (the API's names of the log's outcomes).
+/// How a request ended (the API's names of [`Outcome`]).
+// `Outcome` is the server's store type; the text is the OpenAPI description as it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A page of a list, newest first.
+// A page of a list, newest first. (No doc comment: it would become the OpenAPI description.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
