@@ -16,7 +16,8 @@
 //!   [`MappingError::Type`].
 //!
 //! Parsing a path costs more than evaluating it: [`CompiledPath`] parses once and evaluates
-//! against any number of documents. The free functions parse on each call.
+//! against any number of documents. The free functions keep the paths they parsed lately (per
+//! thread), since a webhook evaluates the same few paths on every request.
 
 use crate::convert::{ConvertError, TypedValue, convert, describe};
 use crate::field::FieldType;
@@ -26,6 +27,9 @@ use jsonpath_rust::parser::parse_json_path;
 use jsonpath_rust::query::js_path_process;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// A webhook mapping: the value at `path` goes into the custom field `field`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,21 +234,44 @@ fn rule_in_words(rule: &str) -> String {
     .to_owned()
 }
 
+/// How many parsed paths a thread keeps; all are dropped when it is full.
+const KEPT_PATHS: usize = 512;
+
+thread_local! {
+    static PARSED: RefCell<HashMap<String, Rc<CompiledPath>>> = RefCell::new(HashMap::new());
+}
+
+/// `path` parsed, from the thread's recent paths when it is there.
+fn parsed(path: &str) -> Result<Rc<CompiledPath>, MappingError> {
+    if let Some(hit) = PARSED.with(|kept| kept.borrow().get(path).cloned()) {
+        return Ok(hit);
+    }
+    let compiled = Rc::new(CompiledPath::parse(path)?);
+    PARSED.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if kept.len() >= KEPT_PATHS {
+            kept.clear();
+        }
+        kept.insert(path.to_owned(), compiled.clone());
+    });
+    Ok(compiled)
+}
+
 /// Checks that `path` parses.
 pub fn check_path(path: &str) -> Result<(), MappingError> {
-    CompiledPath::parse(path).map(|_| ())
+    parsed(path).map(|_| ())
 }
 
 /// Every value `path` matches, in document order.
 pub fn select<'a>(doc: &'a Value, path: &str) -> Result<Vec<&'a Value>, MappingError> {
-    CompiledPath::parse(path)?.select(doc)
+    parsed(path)?.select(doc)
 }
 
 /// The one value at `path` converted to `to`; a json field takes several matches as an array.
 ///
 /// A json field's single match is that value as it is (not wrapped in an array).
 pub fn evaluate(doc: &Value, path: &str, to: FieldType) -> Result<TypedValue, MappingError> {
-    CompiledPath::parse(path)?.evaluate(doc, to)
+    parsed(path)?.evaluate(doc, to)
 }
 
 /// The one value at `path` as text, for identity paths: strings as they are, numbers and
@@ -253,7 +280,7 @@ pub fn evaluate(doc: &Value, path: &str, to: FieldType) -> Result<TypedValue, Ma
 /// Strings are trimmed. A path matching nothing is [`MappingError::NoMatch`], several matches
 /// [`MappingError::SeveralMatches`], an object or array [`MappingError::Type`].
 pub fn evaluate_text(doc: &Value, path: &str) -> Result<Option<String>, MappingError> {
-    CompiledPath::parse(path)?.evaluate_text(doc)
+    parsed(path)?.evaluate_text(doc)
 }
 
 /// Every mapping evaluated; `field_type` gives the type of a custom field by name.
