@@ -2,10 +2,19 @@
 //! Queries are written once in the SQL both accept (`$1` placeholders, `RETURNING`,
 //! `ON CONFLICT`); times are Unix milliseconds and JSON is text, so no type differs.
 
-use crate::group_commit::{Group, Turn, Writer};
+use crate::error::Result;
+use crate::group_commit::{Work, Writer, WriterThread};
+use crate::store::sql::{Conn, Role, SqliteConn};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+/// The receiver's own SQLite read connections (see `store::sql`): about one per core, so a
+/// read rarely waits for another.
+const SQLITE_READERS: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
@@ -40,10 +49,13 @@ pub struct Db {
     pool: AnyPool,
     kind: DbKind,
     url: String,
-    /// Where the receiver's writes queue in the process (see `group_commit`): on SQLite for
-    /// its one writer instead of inside SQLite, whose busy handler polls with growing sleeps
-    /// (tail latency seconds long), committing in groups; on PostgreSQL per bot.
-    writer: std::sync::Arc<Writer>,
+    /// Where the receiver's writes go (see `group_commit`): on SQLite its writer thread,
+    /// which commits in groups (SQLite's busy handler, polling with growing sleeps, would
+    /// make tail latency seconds long); on PostgreSQL the pool, queued per bot.
+    writer: Arc<Writer>,
+    /// SQLite: the receiver's read connections.
+    readers: Arc<[SqliteConn]>,
+    next_reader: Arc<AtomicUsize>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -96,15 +108,32 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| format!("migrations failed: {e}"))?;
-        let writer = std::sync::Arc::new(match kind {
-            DbKind::Sqlite => Writer::Sqlite(Group::start()),
-            DbKind::Postgres => Writer::Postgres(Default::default()),
-        });
+        let (writer, readers) = match kind {
+            DbKind::Sqlite => {
+                let path = sqlite_path(&url)?;
+                let writer = SqliteConn::open(&path, Role::Writer)?;
+                let readers = (0..SQLITE_READERS)
+                    .map(|_| SqliteConn::open(&path, Role::Reader))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let thread = WriterThread::start(writer)
+                    .map_err(|e| format!("cannot start the SQLite writer: {e}"))?;
+                (Writer::Sqlite(thread), readers)
+            }
+            DbKind::Postgres => (
+                Writer::Postgres {
+                    pool: pool.clone(),
+                    queues: Default::default(),
+                },
+                Vec::new(),
+            ),
+        };
         Ok(Db {
             pool,
             kind,
             url,
-            writer,
+            writer: Arc::new(writer),
+            readers: readers.into(),
+            next_reader: Arc::default(),
         })
     }
 
@@ -120,11 +149,34 @@ impl Db {
         &self.url
     }
 
-    /// Waits for this process's turn to write for `bot_id` (see `writer`); the receiver's
-    /// transactions begin from it.
-    pub async fn write_turn(&self, bot_id: i64) -> Turn {
-        Turn::take(&self.pool, &self.writer, bot_id).await
+    /// Runs the receiver's `work` for `bot_id` in a transaction, after the bot's earlier
+    /// requests, and returns once it is durable (see `group_commit`).
+    pub async fn write<T: Send + 'static>(&self, bot_id: i64, work: Work<T>) -> Result<T> {
+        self.writer.write(bot_id, work).await
     }
+
+    /// Where the receiver reads: one of its own SQLite connections, or the pool.
+    pub fn reader(&self) -> Conn<'_> {
+        if self.readers.is_empty() {
+            return Conn::Pool(&self.pool);
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        Conn::Sqlite(&self.readers[i])
+    }
+}
+
+/// The file an SQLite URL names; the receiver opens its own connections to it.
+fn sqlite_path(url: &str) -> Result<PathBuf, String> {
+    use std::str::FromStr;
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return Err(
+            "an in-memory SQLite database cannot be shared by the server's \
+                    connections: give a file, e.g. sqlite://./botwire.db"
+                .into(),
+        );
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| e.to_string())?;
+    Ok(options.get_filename().to_path_buf())
 }
 
 /// sqlx opens an SQLite file read-write but does not create it unless asked (`mode=rwc`).
@@ -154,5 +206,20 @@ pub fn redact_url(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn an_sqlite_url_names_a_file_and_memory_is_refused() {
+        assert_eq!(
+            sqlite_path("sqlite://./data/botwire.db?mode=rwc").unwrap(),
+            std::path::PathBuf::from("./data/botwire.db")
+        );
+        let refused = sqlite_path("sqlite::memory:").unwrap_err();
+        assert!(refused.contains("give a file"), "{refused}");
     }
 }

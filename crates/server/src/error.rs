@@ -30,6 +30,9 @@ pub enum Error {
     Conflict(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// From the receiver's own SQLite connections (`store::sql`).
+    #[error("database: {0}")]
+    Sqlite(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -59,7 +62,9 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Database(_) | Error::Sqlite(_) | Error::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }
@@ -103,6 +108,10 @@ impl IntoResponse for Error {
                 response
             }
             Error::Database(ref e) => {
+                tracing::error!(error = %e, "database error");
+                problem(status, "the server could not complete the request", None)
+            }
+            Error::Sqlite(ref e) => {
                 tracing::error!(error = %e, "database error");
                 problem(status, "the server could not complete the request", None)
             }

@@ -62,17 +62,17 @@ impl Hub {
     /// Publishes `events` as part of `tx`: call before commit; [`Hub::committed`] after it.
     pub async fn stage(
         &self,
-        tx: &mut crate::store::Tx<'_>,
+        tx: &mut crate::store::sql::Conn<'_>,
         events: &[Event],
     ) -> crate::error::Result<()> {
         if self.kind == DbKind::Postgres {
             for event in events {
                 let payload = serde_json::to_string(event)
                     .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
-                sqlx::query("SELECT pg_notify($1, $2)")
+                crate::store::sql::query("SELECT pg_notify($1, $2)")
                     .bind(CHANNEL)
                     .bind(payload)
-                    .execute(&mut **tx)
+                    .execute(tx)
                     .await?;
             }
         }

@@ -1,68 +1,178 @@
-//! Group commit for SQLite's one writer: requests that queue for the write lock share one
-//! transaction, each in its own savepoint, and a committer task commits them together, so one
-//! WAL sync makes a whole batch durable instead of one request. Each request is answered only
-//! after the commit that holds it, so nothing acknowledged is lost.
+//! The receiver's writes: [`Writer::write`] runs a request's work in a transaction and returns
+//! once it is committed and durable.
 //!
-//! PostgreSQL writes in parallel under row locks, so there a turn is a transaction of its own;
-//! requests to one bot wait for each other in the process first (see [`BotQueues`]).
+//! SQLite has one writer, so it gets one thread: it owns a connection, runs every queued
+//! request's work in one transaction (each in its own savepoint, so a failing request rolls
+//! back alone) and commits the batch with one WAL sync, and only then answers each request.
+//! The busier the server, the bigger the batch. Statements run in place on that thread
+//! (`store::sql`), with no hand-off per statement.
+//!
+//! PostgreSQL writes in parallel under row locks, so there each request is a transaction of
+//! its own; requests to one bot wait for each other in the process first (see [`BotQueues`]).
 
 use crate::error::{Error, Result};
-use crate::store::Tx;
-use sqlx::{AnyPool, Connection};
+use crate::store::sql::{Conn, SqliteConn, query};
+use futures_util::future::BoxFuture;
+use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::{Mutex, Notify, OwnedMutexGuard, watch};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
-/// How a batch's commit ended, for every request in it.
-type Outcome = Option<std::result::Result<(), String>>;
+/// At most this many requests share a commit, so a batch's answers are not held back long.
+const MAX_BATCH: usize = 512;
 
-/// The SQLite writer: the open batch and the committer's wake-up call.
-pub struct Group {
-    batch: Arc<Mutex<Batch>>,
-    wake: Arc<Notify>,
+/// What a write does in its transaction; a failure rolls back only its own effects.
+pub type Work<T> = Box<dyn for<'t, 'c> FnOnce(&'t mut Conn<'c>) -> BoxFuture<'t, Result<T>> + Send>;
+
+/// Who writes: SQLite's writer thread, or PostgreSQL's pool with a queue per bot.
+pub enum Writer {
+    Sqlite(WriterThread),
+    Postgres { pool: AnyPool, queues: BotQueues },
 }
 
-struct Batch {
-    /// The shared transaction, begun by the batch's first request.
-    tx: Option<Tx<'static>>,
-    /// Tells the batch's requests how its commit ended.
-    done: watch::Sender<Outcome>,
-}
-
-impl Group {
-    /// Starts the committer task; call within the tokio runtime.
-    pub fn start() -> Arc<Group> {
-        let group = Arc::new(Group {
-            batch: Arc::new(Mutex::new(Batch {
-                tx: None,
-                done: watch::channel(None).0,
-            })),
-            wake: Arc::new(Notify::new()),
-        });
-        tokio::spawn(commit_loop(
-            Arc::downgrade(&group.batch),
-            group.wake.clone(),
-        ));
-        group
-    }
-}
-
-/// Commits whatever batch is open each time a request asks for it. The lock is fair (FIFO),
-/// so the commit waits for every request that queued before the call and includes them all:
-/// the busier the writer, the bigger the batch.
-async fn commit_loop(batch: std::sync::Weak<Mutex<Batch>>, wake: Arc<Notify>) {
-    loop {
-        wake.notified().await;
-        let Some(batch) = batch.upgrade() else { return };
-        let mut open = batch.lock_owned().await;
-        let Some(tx) = open.tx.take() else { continue };
-        let outcome = tx.commit().await.map_err(|e| e.to_string());
-        if let Err(e) = &outcome {
-            tracing::error!("group commit failed: {e}");
+impl Writer {
+    /// Runs `work` in a transaction for `bot_id`, in arrival order behind the bot's earlier
+    /// requests, and returns once its effects are committed and durable. The order is what
+    /// makes the daily limit exact: each request's count sees every one committed before it.
+    pub async fn write<T: Send + 'static>(&self, bot_id: i64, work: Work<T>) -> Result<T> {
+        match self {
+            Writer::Sqlite(thread) => thread.write(work).await,
+            Writer::Postgres { pool, queues } => {
+                let queue = queues.queue(bot_id);
+                let _turn = queue.lock().await;
+                let mut conn = Conn::Tx(pool.begin().await?);
+                // The bot's row lock orders its requests until commit, across server
+                // processes too.
+                query("UPDATE bots SET request_seq = request_seq + 1 WHERE id = $1")
+                    .bind(bot_id)
+                    .execute(&mut conn)
+                    .await?;
+                let out = work(&mut conn).await?;
+                if let Conn::Tx(tx) = conn {
+                    tx.commit().await?;
+                }
+                Ok(out)
+            }
         }
-        let done = std::mem::replace(&mut open.done, watch::channel(None).0);
-        done.send_replace(Some(outcome));
     }
+}
+
+/// A request's work as the writer thread runs it, and what to do once its batch's commit ended.
+type Job = Box<dyn for<'t, 'c> FnOnce(&'t mut Conn<'c>) -> BoxFuture<'t, Finish> + Send>;
+
+struct Finish {
+    /// Keep the work's effects (it succeeded), or roll back its savepoint.
+    keep: bool,
+    /// Called with the commit's outcome.
+    then: Box<dyn FnOnce(std::result::Result<(), String>) + Send>,
+}
+
+/// SQLite's one writer.
+pub struct WriterThread {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl WriterThread {
+    /// Starts the thread on `conn`, which it owns from now on.
+    pub fn start(conn: SqliteConn) -> std::io::Result<WriterThread> {
+        let (jobs, queue) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run(conn, queue))?;
+        Ok(WriterThread { jobs })
+    }
+
+    async fn write<T: Send + 'static>(&self, work: Work<T>) -> Result<T> {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            Box::pin(async move {
+                let result = work(conn).await;
+                Finish {
+                    keep: result.is_ok(),
+                    then: Box::new(move |committed| {
+                        let _ = reply.send(match committed {
+                            Ok(()) => result,
+                            Err(e) => Err(Error::Internal(format!("commit failed: {e}"))),
+                        });
+                    }),
+                }
+            })
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| Error::Internal("the SQLite writer has stopped".into()))?;
+        // A dropped reply means the job was dropped unrun: its batch could not begin.
+        answer
+            .await
+            .map_err(|_| Error::Internal("the SQLite writer could not run the request".into()))?
+    }
+}
+
+fn run(conn: SqliteConn, mut queue: mpsc::UnboundedReceiver<Job>) {
+    // The work is async (the same code runs on PostgreSQL) but never waits on SQLite; a
+    // runtime of this thread's own drives it.
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("the SQLite writer cannot start: {e}");
+            return;
+        }
+    };
+    let conn = Arc::new(conn);
+    while let Some(first) = queue.blocking_recv() {
+        if let Err(e) = conn.batch("BEGIN IMMEDIATE") {
+            // Dropping the jobs answers them with an error; nothing was written.
+            tracing::error!("the SQLite writer cannot begin a transaction: {e}");
+            continue;
+        }
+        let mut finished = Vec::new();
+        let mut broken = None;
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            match run_job(&runtime, &conn, job) {
+                Ok(finish) => finished.extend(finish),
+                Err(e) => {
+                    broken = Some(e);
+                    break;
+                }
+            }
+            if finished.len() < MAX_BATCH {
+                next = queue.try_recv().ok();
+            }
+        }
+        let committed = match broken {
+            None => conn.batch("COMMIT"),
+            Some(e) => Err(e),
+        };
+        if let Err(e) = &committed {
+            tracing::error!("group commit failed: {e}");
+            let _ = conn.batch("ROLLBACK");
+        }
+        for finish in finished {
+            (finish.then)(committed.clone());
+        }
+    }
+}
+
+/// Runs one job in its own savepoint. An error here (from the savepoint statements, not the
+/// job) leaves the batch unusable.
+fn run_job(
+    runtime: &tokio::runtime::Runtime,
+    conn: &SqliteConn,
+    job: Job,
+) -> std::result::Result<Option<Finish>, String> {
+    conn.batch("SAVEPOINT request")?;
+    // A panic in one request's work must not stop the writer: that request gets an error
+    // (its reply is dropped with it) and its effects are rolled back.
+    let finish = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(job(&mut Conn::Sqlite(conn)))
+    }))
+    .ok();
+    if !finish.as_ref().is_some_and(|f| f.keep) {
+        conn.batch("ROLLBACK TO request")?;
+    }
+    conn.batch("RELEASE request")?;
+    Ok(finish)
 }
 
 /// PostgreSQL: one queue per bot in the process. A bot's requests are serialised by its row
@@ -86,101 +196,86 @@ impl BotQueues {
     }
 }
 
-/// Who a turn waits for: SQLite's one writer, or the bot's queue on PostgreSQL.
-pub enum Writer {
-    Sqlite(Arc<Group>),
-    Postgres(Arc<BotQueues>),
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sql::Role;
 
-/// One request's turn to write to a bot; take it before [`Turn::begin`].
-pub struct Turn {
-    pool: AnyPool,
-    bot_id: i64,
-    shared: Option<(OwnedMutexGuard<Batch>, Arc<Notify>)>,
-    /// PostgreSQL: this bot's place in the process, held until the answer.
-    _bot_turn: Option<OwnedMutexGuard<()>>,
-}
-
-impl Turn {
-    /// Waits for the turn, in arrival order: on SQLite for the writer, on PostgreSQL for the
-    /// bot's earlier requests in this process.
-    pub async fn take(pool: &AnyPool, writer: &Writer, bot_id: i64) -> Turn {
-        let (shared, bot_turn) = match writer {
-            Writer::Sqlite(g) => (
-                Some((g.batch.clone().lock_owned().await, g.wake.clone())),
-                None,
-            ),
-            Writer::Postgres(queues) => (None, Some(queues.queue(bot_id).lock_owned().await)),
-        };
-        Turn {
-            pool: pool.clone(),
-            bot_id,
-            shared,
-            _bot_turn: bot_turn,
-        }
-    }
-
-    /// The transaction for the request, in order behind the bot's earlier requests, so the
-    /// limit counts every one committed before it: a savepoint in the shared batch on SQLite
-    /// (the writer lock orders it; a failing request rolls back alone), its own transaction on
-    /// PostgreSQL that first writes the bot's row (the row lock orders it until commit, across
-    /// server processes too). Commit it, then wait for [`Turn::durable`] before answering.
-    pub async fn begin(&mut self) -> Result<Tx<'_>> {
-        let bot_id = self.bot_id;
-        match &mut self.shared {
-            None => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("UPDATE bots SET request_seq = request_seq + 1 WHERE id = $1")
-                    .bind(bot_id)
-                    .execute(&mut *tx)
+    fn insert(v: i64) -> Work<i64> {
+        Box::new(move |conn| {
+            Box::pin(async move {
+                query("INSERT INTO t (v) VALUES ($1)")
+                    .bind(v)
+                    .execute(conn)
                     .await?;
-                Ok(tx)
-            }
-            Some((open, _)) => {
-                if open.tx.is_none() {
-                    open.tx = Some(self.pool.begin().await?);
-                }
-                let batch = open.tx.as_mut().expect("begun above");
-                Ok(Connection::begin(&mut **batch).await?)
-            }
-        }
+                Ok(v)
+            })
+        })
     }
 
-    /// Returns once what this turn committed survives a crash: on SQLite, when the batch that
-    /// holds it has committed; the lock is let go first, so later requests join the batch.
-    pub async fn durable(mut self) -> Result<()> {
-        let Some((open, wake)) = self.shared.take() else {
-            return Ok(());
-        };
-        if open.tx.is_none() {
-            return Ok(());
+    /// Requests that share a batch: one fails after writing, one panics after writing; both
+    /// roll back alone, the others commit, and the writer goes on serving.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_or_panicking_request_rolls_back_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("batch.db");
+        let setup = SqliteConn::open(&path, Role::Writer).unwrap();
+        setup.batch("CREATE TABLE t (v INTEGER NOT NULL)").unwrap();
+        let writer =
+            Arc::new(WriterThread::start(SqliteConn::open(&path, Role::Writer).unwrap()).unwrap());
+
+        // The first request holds the writer until the others are queued behind it, so all
+        // four run in one batch.
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let first: Work<i64> = Box::new(move |conn| {
+            Box::pin(async move {
+                hold.recv().unwrap();
+                query("INSERT INTO t (v) VALUES (1)").execute(conn).await?;
+                Ok(1)
+            })
+        });
+        let failing: Work<i64> = Box::new(|conn| {
+            Box::pin(async move {
+                query("INSERT INTO t (v) VALUES (2)").execute(conn).await?;
+                Err(Error::Conflict("refused after writing".into()))
+            })
+        });
+        let panicking: Work<i64> = Box::new(|conn| {
+            Box::pin(async move {
+                query("INSERT INTO t (v) VALUES (3)").execute(conn).await?;
+                panic!("a bug in one request's work");
+            })
+        });
+        let mut answers = Vec::new();
+        for work in [first, failing, panicking, insert(4)] {
+            let writer = writer.clone();
+            answers.push(tokio::spawn(async move { writer.write(work).await }));
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        let mut done = open.done.subscribe();
-        drop(open);
-        wake.notify_one();
-        let outcome = done
-            .wait_for(Option::is_some)
+        release.send(()).unwrap();
+        let mut results = Vec::new();
+        for answer in answers {
+            results.push(answer.await.unwrap());
+        }
+        assert_eq!(results[0].as_ref().ok(), Some(&1));
+        assert!(
+            matches!(results[1], Err(Error::Conflict(_))),
+            "{:?}",
+            results[1]
+        );
+        assert!(
+            matches!(&results[2], Err(Error::Internal(m)) if m.contains("could not run")),
+            "{:?}",
+            results[2]
+        );
+        assert_eq!(results[3].as_ref().ok(), Some(&4));
+        assert_eq!(writer.write(insert(5)).await.unwrap(), 5);
+
+        let reader = SqliteConn::open(&path, Role::Reader).unwrap();
+        let rows: Vec<(i64,)> = query("SELECT v FROM t ORDER BY v")
+            .fetch_all(&mut Conn::Sqlite(&reader))
             .await
-            .map_err(|_| Error::Internal("the committer stopped".into()))?
-            .clone();
-        match outcome {
-            Some(Ok(())) => Ok(()),
-            Some(Err(e)) => Err(Error::Internal(format!("commit failed: {e}"))),
-            None => unreachable!("waited for Some"),
-        }
-    }
-}
-
-/// A turn given up without [`Turn::durable`] (an error, or the client went away) still asks
-/// for the commit: the batch may hold other requests' work, and an open batch holds SQLite's
-/// write lock.
-impl Drop for Turn {
-    fn drop(&mut self) {
-        if let Some((open, wake)) = self.shared.take()
-            && open.tx.is_some()
-        {
-            drop(open);
-            wake.notify_one();
-        }
+            .unwrap();
+        assert_eq!(rows, [(1,), (4,), (5,)]);
     }
 }

@@ -49,7 +49,7 @@ struct Row<'a> {
 async fn insert(env: &Env, hook: &webhooks::Webhook, row: Row<'_>) -> i64 {
     let mut tx = env.db.pool().begin().await.unwrap();
     let id = logs::insert(
-        &mut tx,
+        &mut botwire_server::store::sql::Conn::Sqlx(&mut tx),
         &NewLog {
             bot_id: hook.bot_id,
             webhook_id: hook.id,

@@ -38,7 +38,7 @@ async fn views(state: &AppState, bots: Vec<Bot>) -> Result<Vec<BotView>> {
     let now = now_ms();
     let mut out = Vec::with_capacity(bots.len());
     for bot in bots {
-        let quota = usage::peek(pool, bot.id, bot.daily_limit.get(), now).await?;
+        let quota = usage::peek(&mut pool.into(), bot.id, bot.daily_limit.get(), now).await?;
         let counts = counts.remove(&bot.id).unwrap_or_default();
         out.push(BotView {
             id: bot.id,

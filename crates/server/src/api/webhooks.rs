@@ -10,6 +10,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::receiver::process;
 use crate::receiver::signature::SignatureScheme;
 use crate::store::bots::{self, CustomField};
+use crate::store::sql::Conn;
 use crate::store::webhooks::{self, Changes, Webhook};
 use crate::store::{now_ms, users};
 use axum::Json;
@@ -687,9 +688,10 @@ async fn evaluate(
     let doc = body.payload;
 
     // Reads only, in one transaction for a consistent view; rolled back.
-    let mut tx = state.db.pool().begin().await?;
-    let fields = bots::fields(&mut *tx, bot.id).await?;
-    let (inputs, decision) = process::decide_identity(&mut tx, &bot, &identity, &doc).await?;
+    let mut tx = Conn::Tx(state.db.pool().begin().await?);
+    let fields = bots::fields(tx.reborrow(), bot.id).await?;
+    let (inputs, keys) = process::lookup_keys(&bot, &identity, &doc);
+    let decision = process::identify_by(&mut tx, &bot, &inputs, &keys).await?;
     let mut values: BTreeMap<String, String> = BTreeMap::new();
     let identified = !matches!(decision, Identification::Rejected { .. });
     let identity = identity_outcome(&decision, &inputs);
@@ -703,7 +705,7 @@ async fn evaluate(
         }
         Identification::Rejected { .. } => {}
     }
-    tx.rollback().await?;
+    drop(tx); // rolled back: nothing was written
 
     let outcomes = mapping::evaluate_all(&doc, &mappings, |name| {
         process::mapping_field_type(&fields, name)

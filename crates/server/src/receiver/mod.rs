@@ -10,8 +10,9 @@ pub mod redact;
 pub mod signature;
 
 use crate::AppState;
-use crate::error::{Result, problem};
-use crate::events::Event;
+use crate::error::{Error, Result, problem};
+use crate::events::{Event, Hub};
+use crate::store::sql::Conn;
 use crate::store::{self, bots, usage, webhooks};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -48,11 +49,12 @@ async fn handle(
 ) -> Result<Response> {
     let started = Instant::now();
     let now = store::now_ms();
-    let pool = state.db.pool();
-    let Some(hook) = webhooks::by_token(pool, token, now).await? else {
+    let db = &state.db;
+    let mut reader = db.reader();
+    let Some(hook) = webhooks::by_token(&mut reader, token, now).await? else {
         return Ok((StatusCode::NOT_FOUND, Json(json!({ "error": "not found" }))).into_response());
     };
-    let bot = bots::get_bot(pool, hook.bot_id).await?;
+    let bot = bots::get_bot(reader, hook.bot_id).await?;
     let limit = bot.daily_limit.get();
 
     let content_length = headers
@@ -67,7 +69,7 @@ async fn handle(
                 body::BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 _ => StatusCode::BAD_REQUEST,
             };
-            let quota = usage::peek(pool, bot.id, limit, now).await?;
+            let quota = usage::peek(&mut db.reader(), bot.id, limit, now).await?;
             return Ok(quota_headers::apply(
                 problem(status, &e.to_string(), None),
                 &quota,
@@ -75,67 +77,122 @@ async fn handle(
         }
     };
 
-    let mut turn = state.db.write_turn(bot.id).await;
-    let mut tx = turn.begin().await?;
-    let quota = usage::admit(&mut tx, bot.id, hook.id, limit, now).await?;
-    if !quota.admitted {
-        tx.commit().await?;
-        turn.durable().await?;
-        let detail = format!(
-            "this bot's limit of {limit} requests in 24 hours is used up; retry in {} s",
-            quota.reset_secs
-        );
-        let mut response = problem(StatusCode::TOO_MANY_REQUESTS, &detail, None);
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(quota.reset_secs.max(1)),
-        );
-        return Ok(quota_headers::apply(response, &quota));
-    }
-
+    let bot_id = bot.id;
     let request = process::Request {
         method: method.as_str(),
         headers: &headers,
         bytes: &bytes,
         received_at: now,
     };
-    let processed = match process::run(&mut tx, &bot, &hook, &request, started, Mode::Live).await {
-        Ok((response, events)) => commit(state, tx, &events)
-            .await
-            .map(|()| (response, events)),
-        Err(e) => {
-            drop(tx);
-            Err(e)
+    let ingest = Ingest::prepare(state, bot, hook, &request, started, Mode::Live).await?;
+    match db
+        .write(bot_id, Box::new(move |conn| Box::pin(ingest.run(conn))))
+        .await
+    {
+        Ok(Ingested::Limited(quota)) => {
+            let detail = format!(
+                "this bot's limit of {limit} requests in 24 hours is used up; retry in {} s",
+                quota.reset_secs
+            );
+            let mut response = problem(StatusCode::TOO_MANY_REQUESTS, &detail, None);
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(quota.reset_secs.max(1)),
+            );
+            Ok(quota_headers::apply(response, &quota))
         }
-    };
-    let processed = match processed {
-        Ok(done) => turn.durable().await.map(|()| done),
-        Err(e) => Err(e),
-    };
-    let processed = processed.map(|(response, events)| {
-        state.hub.committed(events);
-        response
-    });
-    match processed {
-        Ok(response) => Ok(quota_headers::apply(response, &quota)),
+        Ok(Ingested::Processed {
+            quota,
+            response,
+            events,
+        }) => {
+            state.hub.committed(events);
+            Ok(match quota {
+                Some(quota) => quota_headers::apply(response, &quota),
+                None => response,
+            })
+        }
         Err(e) => {
             // Nothing was committed, so the request is not counted after all; the answer still
             // carries the rate-limit headers, as every answer from a known token does.
-            let uncounted = usage::Quota {
-                used: quota.used.saturating_sub(1),
-                ..quota
-            };
-            Ok(quota_headers::apply(e.into_response(), &uncounted))
+            let response = e.into_response();
+            Ok(
+                match usage::peek(&mut db.reader(), bot_id, limit, now).await {
+                    Ok(quota) => quota_headers::apply(response, &quota),
+                    Err(_) => response,
+                },
+            )
         }
     }
 }
 
-/// Commits a processed request's transaction with its events (not yet durable on SQLite:
-/// see [`crate::group_commit::Turn::durable`]).
-async fn commit(state: &AppState, mut tx: store::Tx<'_>, events: &[Event]) -> Result<()> {
-    state.hub.stage(&mut tx, events).await?;
-    tx.commit().await?;
-    Ok(())
+/// A request's part in the writer's transaction: counted against the limit (a live one), then
+/// processed, with its events staged.
+struct Ingest {
+    bot: bots::Bot,
+    hook: webhooks::Webhook,
+    prepared: process::Prepared,
+    received_at: i64,
+    started: Instant,
+    mode: Mode,
+    hub: Hub,
+}
+
+enum Ingested {
+    /// Over the daily limit: counted as limited, not processed.
+    Limited(usage::Quota),
+    Processed {
+        /// The quota the request was admitted under (live requests only).
+        quota: Option<usage::Quota>,
+        response: Response,
+        events: Vec<Event>,
+    },
+}
+
+impl Ingest {
+    /// Everything but the database work, done before the request queues for the writer.
+    async fn prepare(
+        state: &AppState,
+        bot: bots::Bot,
+        hook: webhooks::Webhook,
+        request: &process::Request<'_>,
+        started: Instant,
+        mode: Mode,
+    ) -> Result<Ingest> {
+        let fields = bots::fields(state.db.reader(), bot.id).await?;
+        let prepared = process::prepare(&bot, &hook, request, mode, fields)?;
+        Ok(Ingest {
+            bot,
+            hook,
+            prepared,
+            received_at: request.received_at,
+            started,
+            mode,
+            hub: state.hub.clone(),
+        })
+    }
+
+    async fn run(self, conn: &mut Conn<'_>) -> Result<Ingested> {
+        let (bot, hook) = (&self.bot, &self.hook);
+        let quota = match self.mode {
+            Mode::Live => {
+                let limit = bot.daily_limit.get();
+                let quota = usage::admit(conn, bot.id, hook.id, limit, self.received_at).await?;
+                if !quota.admitted {
+                    return Ok(Ingested::Limited(quota));
+                }
+                Some(quota)
+            }
+            Mode::Replay { .. } => None,
+        };
+        let (response, events) = process::run(conn, bot, hook, self.prepared, self.started).await?;
+        self.hub.stage(conn, &events).await?;
+        Ok(Ingested::Processed {
+            quota,
+            response,
+            events,
+        })
+    }
 }
 
 /// What a replay did: the new log row and the answer the receiver would have sent.
@@ -158,38 +215,45 @@ pub async fn replay(
     headers: &HeaderMap,
     bytes: &[u8],
 ) -> Result<Replayed> {
-    let started = Instant::now();
     let request = process::Request {
         method,
         headers,
         bytes,
         received_at: store::now_ms(),
     };
-    let mut turn = state.db.write_turn(bot.id).await;
-    let mut tx = turn.begin().await?;
-    let (response, events) = process::run(
-        &mut tx,
-        bot,
-        hook,
+    let mode = Mode::Replay { of };
+    let ingest = Ingest::prepare(
+        state,
+        bot.clone(),
+        hook.clone(),
         &request,
-        started,
-        process::Mode::Replay { of },
+        Instant::now(),
+        mode,
     )
     .await?;
-    commit(state, tx, &events).await?;
-    turn.durable().await?;
+    let done = state
+        .db
+        .write(bot.id, Box::new(move |conn| Box::pin(ingest.run(conn))))
+        .await?;
+    let Ingested::Processed {
+        response, events, ..
+    } = done
+    else {
+        return Err(Error::Internal(
+            "a replay was counted against the limit".into(),
+        ));
+    };
     let log_id = events.iter().find_map(|e| match e {
-        crate::events::Event::LogWritten { log_id, .. } => Some(*log_id),
+        Event::LogWritten { log_id, .. } => Some(*log_id),
         _ => None,
     });
     state.hub.committed(events);
     let status = response.status();
     let body = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
-        .map_err(|e| crate::error::Error::Internal(format!("replay answer: {e}")))?;
+        .map_err(|e| Error::Internal(format!("replay answer: {e}")))?;
     Ok(Replayed {
-        log_id: log_id
-            .ok_or_else(|| crate::error::Error::Internal("replay wrote no log row".into()))?,
+        log_id: log_id.ok_or_else(|| Error::Internal("replay wrote no log row".into()))?,
         status,
         body,
     })

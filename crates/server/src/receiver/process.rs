@@ -7,9 +7,10 @@ use crate::error::{Error, Result, problem};
 use crate::events::Event;
 use crate::store::bots::{Bot, CustomField};
 use crate::store::logs::{NewLog, Outcome};
+use crate::store::sql::Conn;
 use crate::store::users::SETTABLE_NAMES;
 use crate::store::webhooks::Webhook;
-use crate::store::{Tx, bots, logs, outbox, users, webhooks};
+use crate::store::{bots, logs, outbox, users, webhooks};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -69,20 +70,40 @@ enum Answer {
     },
 }
 
-pub async fn run(
-    tx: &mut Tx<'_>,
+/// Everything about a request that needs no database, worked out before it queues for the
+/// writer: SQLite's writer runs one request at a time, so its turn should only run statements.
+pub struct Prepared {
+    log: NewLog,
+    /// The signature check (live requests only).
+    signature: std::result::Result<(), String>,
+    parsed: std::result::Result<Value, body::BodyError>,
+    /// The parsed document as the log keeps it.
+    parsed_text: Option<String>,
+    /// The document as a sample, when the webhook would capture it.
+    sample: Option<String>,
+    /// Identity values and the keys to look users up by.
+    identity: Option<(IdentityInputs, LookupKeys)>,
+    /// The mappings evaluated against the bot's fields as read before the turn.
+    mapped: Option<(Vec<CustomField>, Vec<MappingOutcome>)>,
+    template: Option<std::result::Result<Template, String>>,
+}
+
+/// Works out what a request needs besides the database; `fields` are the bot's custom fields
+/// (the turn reads them again and evaluates again if they changed meanwhile).
+pub fn prepare(
     bot: &Bot,
     hook: &Webhook,
     request: &Request<'_>,
-    started: Instant,
     mode: Mode,
-) -> Result<(Response, Vec<Event>)> {
-    let mut log = NewLog {
+    fields: Vec<CustomField>,
+) -> Result<Prepared> {
+    let content_type = header_str(request.headers, header::CONTENT_TYPE.as_str());
+    let log = NewLog {
         bot_id: bot.id,
         webhook_id: hook.id,
         received_at: request.received_at,
         method: request.method.to_owned(),
-        content_type: header_str(request.headers, header::CONTENT_TYPE.as_str()).map(str::to_owned),
+        content_type: content_type.map(str::to_owned),
         headers: redacted_headers(request.headers, hook).to_string(),
         body: Some(without_nul(&String::from_utf8_lossy(request.bytes)).into_owned()),
         parsed: None,
@@ -105,8 +126,52 @@ pub async fn run(
         },
         duration_us: 0,
     };
+    let signature = match mode {
+        Mode::Live => hook
+            .signature
+            .verify(request.headers, request.bytes, request.received_at / 1000)
+            .map_err(|e| e.to_string()),
+        Mode::Replay { .. } => Ok(()),
+    };
+    let parsed = body::parse(content_type, request.bytes);
+    let doc = parsed.as_ref().ok();
+    let sample = match doc {
+        Some(doc) if hook.listening || !hook.active => {
+            Some(serde_json::to_string_pretty(doc).map_err(|e| Error::Internal(e.to_string()))?)
+        }
+        _ => None,
+    };
+    let active = doc.filter(|_| hook.active);
+    Ok(Prepared {
+        parsed_text: active.map(Value::to_string),
+        identity: active.map(|doc| lookup_keys(bot, &hook.identity, doc)),
+        mapped: active.map(|doc| {
+            let outcomes = evaluate_mappings(&hook.mappings, &fields, doc);
+            (fields, outcomes)
+        }),
+        template: hook
+            .action_template
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|source| Template::parse(source).map_err(|e| e.to_string())),
+        log,
+        signature,
+        parsed,
+        sample,
+    })
+}
+
+/// Processes a prepared request in the writer's transaction and writes its log row.
+pub async fn run(
+    tx: &mut Conn<'_>,
+    bot: &Bot,
+    hook: &Webhook,
+    prepared: Prepared,
+    started: Instant,
+) -> Result<(Response, Vec<Event>)> {
     let mut events = Vec::new();
-    let answer = decide(tx, bot, hook, request, mode, &mut log, &mut events).await?;
+    let received_at = prepared.log.received_at;
+    let (answer, mut log) = decide(tx, bot, hook, prepared, &mut events).await?;
 
     // Only requests that were processed are remembered under their key: a 200, or a 422 from
     // identification. A 400/415 body or a 401 signature was never processed, so the sender's
@@ -135,7 +200,7 @@ pub async fn run(
         outbox::link_log(tx, outbox_id, log_id).await?;
     }
     if let (true, Some(key)) = (remember, &log.idempotency_key) {
-        logs::remember_key(tx, hook.id, &stored_key(key), log_id, request.received_at).await?;
+        logs::remember_key(tx, hook.id, &stored_key(key), log_id, received_at).await?;
     }
     events.push(Event::LogWritten {
         webhook_id: hook.id,
@@ -146,44 +211,46 @@ pub async fn run(
 
 /// Runs the steps in the contract's order and fills in the log row as it goes.
 async fn decide(
-    tx: &mut Tx<'_>,
+    tx: &mut Conn<'_>,
     bot: &Bot,
     hook: &Webhook,
-    request: &Request<'_>,
-    mode: Mode,
-    log: &mut NewLog,
+    prepared: Prepared,
     events: &mut Vec<Event>,
-) -> Result<Answer> {
+) -> Result<(Answer, NewLog)> {
+    let Prepared {
+        mut log,
+        signature,
+        parsed,
+        parsed_text,
+        sample,
+        identity,
+        mapped,
+        template,
+    } = prepared;
     // The signature comes first, inactive webhook or not: an unauthenticated body is neither
     // kept in the log nor captured as the sample, since it could be anything from anyone.
-    if mode == Mode::Live
-        && let Err(e) =
-            hook.signature
-                .verify(request.headers, request.bytes, request.received_at / 1000)
-    {
+    if let Err(e) = signature {
         log.body = None;
         log.outcome = Outcome::Unauthorized;
-        log.detail = e.to_string();
-        return Ok(Answer::Problem {
+        log.detail = e.clone();
+        let answer = Answer::Problem {
             status: StatusCode::UNAUTHORIZED,
-            detail: e.to_string(),
-        });
+            detail: e,
+        };
+        return Ok((answer, log));
     }
 
-    let content_type = log.content_type.clone();
-    let parsed = body::parse(content_type.as_deref(), request.bytes);
-
     if !hook.active {
-        if let Ok(doc) = &parsed {
-            capture(tx, hook, doc, events).await?;
+        if let Some(sample) = &sample {
+            capture(tx, hook, sample, events).await?;
         }
         log.outcome = Outcome::Inactive;
         log.detail = "the webhook is inactive".into();
-        return Ok(Answer::Inactive);
+        return Ok((Answer::Inactive, log));
     }
 
     if let Some(key) = &log.idempotency_key {
-        let since = request.received_at - IDEMPOTENCY_WINDOW_MS;
+        let since = log.received_at - IDEMPOTENCY_WINDOW_MS;
         if let Some((first_id, status, body)) =
             logs::first_answer(tx, hook.id, &stored_key(key), since).await?
         {
@@ -191,7 +258,7 @@ async fn decide(
             log.detail =
                 format!("duplicate of log {first_id}: answered as the first time, not processed");
             log.duplicate_of = Some(first_id);
-            return Ok(Answer::Again { status, body });
+            return Ok((Answer::Again { status, body }, log));
         }
     }
 
@@ -206,51 +273,69 @@ async fn decide(
             };
             log.outcome = outcome;
             log.detail = e.to_string();
-            return Ok(Answer::Problem {
+            let answer = Answer::Problem {
                 status,
                 detail: e.to_string(),
-            });
+            };
+            return Ok((answer, log));
         }
     };
-    log.parsed = Some(doc.to_string());
-    if hook.listening {
-        capture(tx, hook, &doc, events).await?;
+    log.parsed = parsed_text;
+    if hook.listening
+        && let Some(sample) = &sample
+    {
+        capture(tx, hook, sample, events).await?;
     }
 
-    let (user, outcome, detail) = identify_user(tx, bot, hook, &doc).await?;
+    let (inputs, keys) = identity.ok_or_else(|| missing("identity"))?;
+    let (user, outcome, detail) = identify_user(tx, bot, hook, &inputs, &keys).await?;
     let user = match user {
         Ok(user) => user,
         Err(reason) => {
             log.outcome = Outcome::Rejected;
             log.detail = reason.clone();
-            return Ok(Answer::Problem {
+            let answer = Answer::Problem {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 detail: reason,
-            });
+            };
+            return Ok((answer, log));
         }
     };
     log.outcome = outcome;
     log.detail = detail;
     log.user_id = Some(user.id);
 
-    let fields = bots::fields(&mut **tx, bot.id).await?;
-    let outcomes = apply_mappings(tx, user.id, &hook.mappings, &fields, &doc).await?;
+    let fields = bots::fields(tx.reborrow(), bot.id).await?;
+    let (evaluated_with, outcomes) = mapped.ok_or_else(|| missing("mappings"))?;
+    // A field added, renamed or removed since the request was prepared: evaluate again.
+    let outcomes = if evaluated_with == fields {
+        outcomes
+    } else {
+        evaluate_mappings(&hook.mappings, &fields, &doc)
+    };
+    apply_mappings(tx, user.id, &outcomes, &fields).await?;
     log.mappings = Some(json_text(&outcomes)?);
-    let action = run_action(tx, bot, hook, user.id, &fields).await?;
+    let action = run_action(tx, bot, hook, user.id, &fields, template).await?;
     log.action = Some(action.to_string());
-    Ok(Answer::Processed {
-        user_ns: user.user_ns,
-    })
+    Ok((
+        Answer::Processed {
+            user_ns: user.user_ns,
+        },
+        log,
+    ))
+}
+
+fn missing(what: &str) -> Error {
+    Error::Internal(format!("a parsed request was prepared without its {what}"))
 }
 
 async fn capture(
-    tx: &mut Tx<'_>,
+    tx: &mut Conn<'_>,
     hook: &Webhook,
-    doc: &Value,
+    sample: &str,
     events: &mut Vec<Event>,
 ) -> Result<()> {
-    let sample = serde_json::to_string_pretty(doc).map_err(|e| Error::Internal(e.to_string()))?;
-    if webhooks::capture_sample(tx, hook.id, &sample).await? {
+    if webhooks::capture_sample(tx, hook.id, sample).await? {
         events.push(Event::SampleCaptured {
             webhook_id: hook.id,
         });
@@ -262,12 +347,13 @@ type Identified = (std::result::Result<users::UserRef, String>, Outcome, String)
 
 /// Identification in the design's order (botwire-core decides; this fetches and creates).
 async fn identify_user(
-    tx: &mut Tx<'_>,
+    tx: &mut Conn<'_>,
     bot: &Bot,
     hook: &Webhook,
-    doc: &Value,
+    inputs: &IdentityInputs,
+    keys: &LookupKeys,
 ) -> Result<Identified> {
-    let (_, decision) = decide_identity(tx, bot, &hook.identity, doc).await?;
+    let decision = identify_by(tx, bot, inputs, keys).await?;
     let found = match decision {
         Identification::Matched { user, by } => (
             Ok(user),
@@ -294,45 +380,64 @@ async fn identify_user(
     Ok(found)
 }
 
-/// Whom `doc` identifies, reading only: the identity values, then botwire-core's decision
-/// against the users those values could name. A user to create is not created here; its
-/// email is already left out when it names another user (that email stays with that user).
-/// The API's evaluate shows this decision without acting on it.
-pub(crate) async fn decide_identity(
-    tx: &mut Tx<'_>,
+/// A payload's identity values as the database holds them (phone in E.164, email lowercased).
+pub(crate) struct LookupKeys {
+    user_ns: Option<String>,
+    crm_contact_id: Option<String>,
+    phone: Option<Phone>,
+    email: Option<Email>,
+}
+
+/// The identity values of `doc`, and the keys to look users up by; no database needed.
+pub(crate) fn lookup_keys(
     bot: &Bot,
     identity: &IdentityPaths,
     doc: &Value,
-) -> Result<(IdentityInputs, Identification<users::UserRef>)> {
+) -> (IdentityInputs, LookupKeys) {
     let inputs = identify::inputs(doc, identity);
     let value = |p: &Probe| match p {
         Probe::Value(v) => Some(v.clone()),
         _ => None,
     };
-    let phone = value(&inputs.phone).and_then(|v| Phone::parse(&v, &bot.default_country).ok());
-    let email = value(&inputs.email).and_then(|v| Email::parse(&v).ok());
     // Looked up only, never stored: without a NUL (PostgreSQL text cannot hold one) they match
     // nobody all the same.
-    let user_ns = value(&inputs.user_ns).map(|v| without_nul(&v).into_owned());
-    let crm = value(&inputs.crm_contact_id).map(|v| without_nul(&v).into_owned());
+    let keys = LookupKeys {
+        user_ns: value(&inputs.user_ns).map(|v| without_nul(&v).into_owned()),
+        crm_contact_id: value(&inputs.crm_contact_id).map(|v| without_nul(&v).into_owned()),
+        phone: value(&inputs.phone).and_then(|v| Phone::parse(&v, &bot.default_country).ok()),
+        email: value(&inputs.email).and_then(|v| Email::parse(&v).ok()),
+    };
+    (inputs, keys)
+}
+
+/// Whom the identity values name, reading only: botwire-core's decision against the users
+/// the keys could name. A user to create is not created here; its email is already left out
+/// when it names another user (that email stays with that user). The API's evaluate shows
+/// this decision without acting on it.
+pub(crate) async fn identify_by(
+    tx: &mut Conn<'_>,
+    bot: &Bot,
+    inputs: &IdentityInputs,
+    keys: &LookupKeys,
+) -> Result<Identification<users::UserRef>> {
     let keys = users::Keys {
-        user_ns: user_ns.as_deref(),
-        crm_contact_id: crm.as_deref(),
-        phone: phone.as_ref().map(Phone::as_str),
-        email: email.as_ref().map(Email::as_str),
+        user_ns: keys.user_ns.as_deref(),
+        crm_contact_id: keys.crm_contact_id.as_deref(),
+        phone: keys.phone.as_ref().map(Phone::as_str),
+        email: keys.email.as_ref().map(Email::as_str),
     };
     let candidates = users::candidates(tx, bot.id, &keys).await?;
-    let decision = match identify::identify(&inputs, bot.channel, &bot.default_country, &candidates)
-    {
-        Identification::Create { by, phone, email } => Identification::Create {
-            by,
-            phone,
-            // An email that already names another user stays with that user.
-            email: email.filter(|e| identify::UserLookup::by_email(&candidates, e).is_none()),
+    Ok(
+        match identify::identify(inputs, bot.channel, &bot.default_country, &candidates) {
+            Identification::Create { by, phone, email } => Identification::Create {
+                by,
+                phone,
+                // An email that already names another user stays with that user.
+                email: email.filter(|e| identify::UserLookup::by_email(&candidates, e).is_none()),
+            },
+            other => other,
         },
-        other => other,
-    };
-    Ok((inputs, decision))
+    )
 }
 
 pub(crate) fn key_name(key: IdentityKey) -> &'static str {
@@ -344,18 +449,25 @@ pub(crate) fn key_name(key: IdentityKey) -> &'static str {
     }
 }
 
-/// Evaluates every mapping and stores the values that converted; a failing mapping is
-/// recorded and does not stop the others.
-async fn apply_mappings(
-    tx: &mut Tx<'_>,
-    user_id: i64,
+/// Every mapping evaluated against `doc`; a failing mapping is recorded and does not stop
+/// the others.
+fn evaluate_mappings(
     mappings: &[mapping::Mapping],
     fields: &[CustomField],
     doc: &Value,
-) -> Result<Vec<MappingOutcome>> {
-    let outcomes = mapping::evaluate_all(doc, mappings, |name| mapping_field_type(fields, name));
+) -> Vec<MappingOutcome> {
+    mapping::evaluate_all(doc, mappings, |name| mapping_field_type(fields, name))
+}
+
+/// Stores the values that converted.
+async fn apply_mappings(
+    tx: &mut Conn<'_>,
+    user_id: i64,
+    outcomes: &[MappingOutcome],
+    fields: &[CustomField],
+) -> Result<()> {
     let mut changes = users::Changes::default();
-    for outcome in &outcomes {
+    for outcome in outcomes {
         let Some(value) = &outcome.value else {
             continue;
         };
@@ -365,8 +477,7 @@ async fn apply_mappings(
             changes.set_field(field.id, &value.to_json());
         }
     }
-    users::apply(tx, user_id, &changes).await?;
-    Ok(outcomes)
+    users::apply(tx, user_id, &changes).await
 }
 
 /// The type a mapping converts to for `name`: text for the settable built-in fields, the
@@ -381,22 +492,17 @@ pub(crate) fn mapping_field_type(fields: &[CustomField], name: &str) -> Option<F
 
 /// Renders the webhook's message for the user and queues it; the result goes in the log.
 async fn run_action(
-    tx: &mut Tx<'_>,
+    tx: &mut Conn<'_>,
     bot: &Bot,
     hook: &Webhook,
     user_id: i64,
     fields: &[CustomField],
+    template: Option<std::result::Result<Template, String>>,
 ) -> Result<Value> {
-    let Some(source) = hook
-        .action_template
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    else {
-        return Ok(json!({ "status": "none" }));
-    };
-    let template = match Template::parse(source) {
-        Ok(t) => t,
-        Err(e) => return Ok(json!({ "status": "failed", "error": e.to_string() })),
+    let template = match template {
+        None => return Ok(json!({ "status": "none" })),
+        Some(Err(e)) => return Ok(json!({ "status": "failed", "error": e })),
+        Some(Ok(t)) => t,
     };
     let values = users::display_values(tx, user_id).await?;
     let known = |name: &str| USER_FIELDS.contains(&name) || fields.iter().any(|f| f.name == name);

@@ -56,15 +56,15 @@ pub async fn list_bots(
         sql.push_str(&format!(" AND LOWER(name) LIKE LOWER(${q_at}) ESCAPE '\\'"));
     }
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
-    let mut query = sqlx::query_as::<_, BotRow>(&sql).bind(before_id);
+    let mut statement = super::sql::query(sql).bind(before_id);
     for id in workspace_ids {
-        query = query.bind(*id);
+        statement = statement.bind(*id);
     }
     if let Some(q) = q {
-        query = query.bind(contains_pattern(q));
+        statement = statement.bind(contains_pattern(q));
     }
-    query
-        .fetch_all(pool)
+    statement
+        .fetch_all::<BotRow>(&mut pool.into())
         .await?
         .into_iter()
         .map(Bot::try_from)

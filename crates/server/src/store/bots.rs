@@ -1,12 +1,13 @@
 //! Workspaces, bots and their custom fields.
 
+use super::sql::{self, Conn, query};
 use crate::error::{Error, Result};
 use botwire_core::channel::Channel;
 use botwire_core::field::FieldType;
 use botwire_core::limits::{DailyLimit, MaxWebhooks};
 use botwire_core::names::FieldName;
 use botwire_core::phone::Country;
-use sqlx::{AnyPool, FromRow};
+use sqlx::AnyPool;
 
 pub async fn create_workspace(pool: &AnyPool, name: &str) -> Result<i64> {
     let (id,): (i64,) =
@@ -30,8 +31,7 @@ pub struct Bot {
     pub max_webhooks: MaxWebhooks,
 }
 
-/// A bot as stored; [`Bot`] is it checked.
-#[derive(FromRow)]
+/// A bot as stored ([`BOT_COLUMNS`]); [`Bot`] is it checked.
 pub(crate) struct BotRow {
     id: i64,
     workspace_id: i64,
@@ -40,6 +40,20 @@ pub(crate) struct BotRow {
     default_country: String,
     daily_limit: i64,
     max_webhooks: i64,
+}
+
+impl sql::FromRow for BotRow {
+    fn from_row(row: &sql::Row<'_>) -> Result<Self> {
+        Ok(BotRow {
+            id: row.get(0)?,
+            workspace_id: row.get(1)?,
+            name: row.get(2)?,
+            channel: row.get(3)?,
+            default_country: row.get(4)?,
+            daily_limit: row.get(5)?,
+            max_webhooks: row.get(6)?,
+        })
+    }
 }
 
 pub(crate) const BOT_COLUMNS: &str =
@@ -96,15 +110,11 @@ pub async fn create_bot(pool: &AnyPool, bot: &NewBot) -> Result<i64> {
     Ok(id)
 }
 
-pub async fn get_bot<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    db: E,
-    id: i64,
-) -> Result<Bot> {
-    let row: Option<BotRow> =
-        sqlx::query_as(&format!("SELECT {BOT_COLUMNS} FROM bots WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+pub async fn get_bot<'c>(db: impl Into<Conn<'c>>, id: i64) -> Result<Bot> {
+    let row: Option<BotRow> = query(format!("SELECT {BOT_COLUMNS} FROM bots WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut db.into())
+        .await?;
     row.ok_or(Error::NotFound)?.try_into()
 }
 
@@ -148,16 +158,12 @@ pub async fn create_field(
     })
 }
 
-pub async fn fields<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    db: E,
-    bot_id: i64,
-) -> Result<Vec<CustomField>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, name, field_type FROM custom_fields WHERE bot_id = $1 ORDER BY id",
-    )
-    .bind(bot_id)
-    .fetch_all(db)
-    .await?;
+pub async fn fields<'c>(db: impl Into<Conn<'c>>, bot_id: i64) -> Result<Vec<CustomField>> {
+    let rows: Vec<(i64, String, String)> =
+        query("SELECT id, name, field_type FROM custom_fields WHERE bot_id = $1 ORDER BY id")
+            .bind(bot_id)
+            .fetch_all(&mut db.into())
+            .await?;
     rows.into_iter()
         .map(|(id, name, t)| {
             let field_type = FieldType::parse(&t).map_err(Error::Internal)?;

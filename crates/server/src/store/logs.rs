@@ -1,6 +1,7 @@
 //! The request log: one row per request that reached a webhook, written in the same
 //! transaction as the request's effects.
 
+use super::sql::{Conn, query};
 use crate::error::{Error, Result};
 use botwire_core::api::logs::LogSummary;
 use sqlx::{AnyPool, FromRow};
@@ -60,8 +61,8 @@ pub struct NewLog {
     pub duration_us: i64,
 }
 
-pub async fn insert(tx: &mut super::Tx<'_>, log: &NewLog) -> Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
+pub async fn insert(tx: &mut Conn<'_>, log: &NewLog) -> Result<i64> {
+    let (id,): (i64,) = query(
         "INSERT INTO request_logs (bot_id, webhook_id, received_at, method, content_type, headers, body, \
          parsed, status, outcome, detail, user_id, mappings, action, response, idempotency_key, \
          duplicate_of, duration_us, replay_of) \
@@ -70,65 +71,65 @@ pub async fn insert(tx: &mut super::Tx<'_>, log: &NewLog) -> Result<i64> {
     .bind(log.bot_id)
     .bind(log.webhook_id)
     .bind(log.received_at)
-    .bind(&log.method)
+    .bind(log.method.as_str())
     .bind(log.content_type.as_deref())
-    .bind(&log.headers)
+    .bind(log.headers.as_str())
     .bind(log.body.as_deref())
     .bind(log.parsed.as_deref())
     .bind(i64::from(log.status))
     .bind(log.outcome.as_str())
-    .bind(&log.detail)
+    .bind(log.detail.as_str())
     .bind(log.user_id)
     .bind(log.mappings.as_deref())
     .bind(log.action.as_deref())
-    .bind(&log.response)
+    .bind(log.response.as_str())
     .bind(log.idempotency_key.as_deref())
     .bind(log.duplicate_of)
     .bind(log.duration_us)
     .bind(log.replay_of)
-    .fetch_one(&mut **tx)
+    .fetch_one(tx)
     .await?;
     Ok(id)
 }
 
 /// The answer depends on the row's id, so it is written after the insert.
-pub async fn set_response(tx: &mut super::Tx<'_>, id: i64, response: &str) -> Result<()> {
-    sqlx::query("UPDATE request_logs SET response = $1 WHERE id = $2")
+pub async fn set_response(tx: &mut Conn<'_>, id: i64, response: &str) -> Result<()> {
+    query("UPDATE request_logs SET response = $1 WHERE id = $2")
         .bind(response)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(tx)
         .await?;
     Ok(())
 }
 
 /// The first answer given to `key` on this webhook since `since`: (log id, status, body).
 pub async fn first_answer(
-    tx: &mut super::Tx<'_>,
+    tx: &mut Conn<'_>,
     webhook_id: i64,
     key: &str,
     since: i64,
 ) -> Result<Option<(i64, u16, String)>> {
-    let row: Option<(i64, i64, String)> = sqlx::query_as(
+    let row: Option<(i64, i64, String)> = query(
         "SELECT l.id, l.status, l.response FROM idempotency_keys k JOIN request_logs l ON l.id = k.log_id \
          WHERE k.webhook_id = $1 AND k.key = $2 AND k.created_at > $3",
     )
     .bind(webhook_id)
     .bind(key)
     .bind(since)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(tx)
     .await?;
     Ok(row.map(|(id, status, body)| (id, u16::try_from(status).unwrap_or(500), body)))
 }
 
 /// Remembers the answer to `key` (replacing one older than the 24-hour window).
 pub async fn remember_key(
-    tx: &mut super::Tx<'_>,
+    tx: &mut Conn<'_>,
     webhook_id: i64,
     key: &str,
     log_id: i64,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO idempotency_keys (webhook_id, key, log_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (webhook_id, key) DO UPDATE SET log_id = excluded.log_id, created_at = excluded.created_at",
     )
@@ -136,7 +137,7 @@ pub async fn remember_key(
     .bind(key)
     .bind(log_id)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(tx)
     .await?;
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod bot_admin;
 pub mod bots;
 pub mod logs;
 pub mod outbox;
+pub mod sql;
 pub mod usage;
 pub mod usage_report;
 pub mod user_admin;

@@ -1,17 +1,18 @@
 //! Messages a webhook's action sends, queued for the bot's channel.
 
+use super::sql::{Conn, query};
 use crate::error::Result;
 
 /// Queues a message for the bot's channel.
 pub async fn enqueue(
-    tx: &mut super::Tx<'_>,
+    tx: &mut Conn<'_>,
     bot_id: i64,
     user_id: i64,
     webhook_id: i64,
     channel: &str,
     message: &str,
 ) -> Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (i64,) = query(
         "INSERT INTO outbox (bot_id, user_id, webhook_id, channel, message, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -21,17 +22,17 @@ pub async fn enqueue(
     .bind(channel)
     .bind(message)
     .bind(super::now_ms())
-    .fetch_one(&mut **tx)
+    .fetch_one(tx)
     .await?;
     Ok(id)
 }
 
 /// Records which log row queued the message.
-pub async fn link_log(tx: &mut super::Tx<'_>, outbox_id: i64, log_id: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET log_id = $1 WHERE id = $2")
+pub async fn link_log(tx: &mut Conn<'_>, outbox_id: i64, log_id: i64) -> Result<()> {
+    query("UPDATE outbox SET log_id = $1 WHERE id = $2")
         .bind(log_id)
         .bind(outbox_id)
-        .execute(&mut **tx)
+        .execute(tx)
         .await?;
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! The rolling 24-hour request limit, counted per bot, webhook and hour.
 //!
 //! The window is the current hour and the 23 before it. The receiver's transactions of one bot
-//! run one after another (`group_commit::Turn::begin`), so the count a request sees includes
+//! run one after another (`group_commit::Writer::write`), so the count a request sees includes
 //! every request committed before it, and the limit is exact.
 
+use super::sql::{Conn, query};
 use crate::error::Result;
-use sqlx::AnyPool;
 
 const HOUR_MS: i64 = 3_600_000;
 const WINDOW_HOURS: i64 = 24;
@@ -29,29 +29,28 @@ impl Quota {
 
 /// Counts one request against the bot's limit, in the receiver's transaction.
 pub async fn admit(
-    tx: &mut super::Tx<'_>,
+    tx: &mut Conn<'_>,
     bot_id: i64,
     webhook_id: i64,
     limit: u32,
     now: i64,
 ) -> Result<Quota> {
     let hour = now / HOUR_MS;
-    let mut quota = window(&mut **tx, bot_id, limit, now).await?;
+    let mut quota = window(tx, bot_id, limit, now).await?;
     quota.admitted = quota.used < limit;
-    let column = if quota.admitted {
-        "accepted"
+    let sql = if quota.admitted {
+        "INSERT INTO usage_hours (bot_id, webhook_id, hour, accepted) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (bot_id, webhook_id, hour) DO UPDATE SET accepted = usage_hours.accepted + 1"
     } else {
-        "limited"
+        "INSERT INTO usage_hours (bot_id, webhook_id, hour, limited) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (bot_id, webhook_id, hour) DO UPDATE SET limited = usage_hours.limited + 1"
     };
-    sqlx::query(&format!(
-        "INSERT INTO usage_hours (bot_id, webhook_id, hour, {column}) VALUES ($1, $2, $3, 1) \
-         ON CONFLICT (bot_id, webhook_id, hour) DO UPDATE SET {column} = usage_hours.{column} + 1"
-    ))
-    .bind(bot_id)
-    .bind(webhook_id)
-    .bind(hour)
-    .execute(&mut **tx)
-    .await?;
+    query(sql)
+        .bind(bot_id)
+        .bind(webhook_id)
+        .bind(hour)
+        .execute(tx)
+        .await?;
     if quota.admitted {
         quota.used += 1;
         if quota.reset_secs == 0 {
@@ -62,20 +61,15 @@ pub async fn admit(
 }
 
 /// The quota without counting anything (answers that are refused before admission).
-pub async fn peek(pool: &AnyPool, bot_id: i64, limit: u32, now: i64) -> Result<Quota> {
-    let mut quota = window(pool, bot_id, limit, now).await?;
+pub async fn peek(db: &mut Conn<'_>, bot_id: i64, limit: u32, now: i64) -> Result<Quota> {
+    let mut quota = window(db, bot_id, limit, now).await?;
     quota.admitted = quota.used < limit;
     Ok(quota)
 }
 
-async fn window<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    db: E,
-    bot_id: i64,
-    limit: u32,
-    now: i64,
-) -> Result<Quota> {
+async fn window(db: &mut Conn<'_>, bot_id: i64, limit: u32, now: i64) -> Result<Quota> {
     let hour = now / HOUR_MS;
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, i64)> = query(
         "SELECT hour, CAST(SUM(accepted) AS BIGINT) FROM usage_hours WHERE bot_id = $1 AND hour > $2 \
          GROUP BY hour HAVING SUM(accepted) > 0 ORDER BY hour",
     )

@@ -1,5 +1,6 @@
 //! Bot users: finding them for identification, creating them, setting their fields.
 
+use super::sql::{self, Conn, query};
 use crate::error::{Error, Result};
 use botwire_core::convert::convert;
 use botwire_core::email::Email;
@@ -7,22 +8,32 @@ use botwire_core::field::FieldType;
 use botwire_core::identify::UserLookup;
 use botwire_core::phone::Phone;
 use serde_json::Value;
-use sqlx::FromRow;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRef {
     pub id: i64,
     pub user_ns: String,
 }
 
-#[derive(FromRow)]
 struct CandidateRow {
     id: i64,
     user_ns: String,
     crm_contact_id: Option<String>,
     phone: Option<String>,
     email: Option<String>,
+}
+
+impl sql::FromRow for CandidateRow {
+    fn from_row(row: &sql::Row<'_>) -> Result<Self> {
+        Ok(CandidateRow {
+            id: row.get(0)?,
+            user_ns: row.get(1)?,
+            crm_contact_id: row.get(2)?,
+            phone: row.get(3)?,
+            email: row.get(4)?,
+        })
+    }
 }
 
 /// The users a request's identity values could name, fetched in one query, so that
@@ -77,12 +88,8 @@ pub struct Keys<'a> {
     pub email: Option<&'a str>,
 }
 
-pub async fn candidates(
-    tx: &mut super::Tx<'_>,
-    bot_id: i64,
-    keys: &Keys<'_>,
-) -> Result<Candidates> {
-    let rows = sqlx::query_as(
+pub async fn candidates(tx: &mut Conn<'_>, bot_id: i64, keys: &Keys<'_>) -> Result<Candidates> {
+    let rows = query(
         "SELECT id, user_ns, crm_contact_id, phone, email FROM bot_users WHERE bot_id = $1 \
          AND (user_ns = $2 OR crm_contact_id = $3 OR phone = $4 OR email = $5)",
     )
@@ -91,7 +98,7 @@ pub async fn candidates(
     .bind(keys.crm_contact_id)
     .bind(keys.phone)
     .bind(keys.email)
-    .fetch_all(&mut **tx)
+    .fetch_all(tx)
     .await?;
     Ok(Candidates { rows })
 }
@@ -105,7 +112,7 @@ fn new_user_ns() -> String {
 /// Creates a user with a phone and/or email. When another request created the same user
 /// first, that user is returned instead (the unique keys decide).
 pub async fn create(
-    tx: &mut super::Tx<'_>,
+    tx: &mut Conn<'_>,
     bot_id: i64,
     phone: Option<&Phone>,
     email: Option<&Email>,
@@ -113,7 +120,7 @@ pub async fn create(
 ) -> Result<UserRef> {
     let now = super::now_ms();
     let user_ns = new_user_ns();
-    let created: Option<(i64,)> = sqlx::query_as(
+    let created: Option<(i64,)> = query(
         "INSERT INTO bot_users (bot_id, user_ns, phone, email, source, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING RETURNING id",
     )
@@ -123,7 +130,7 @@ pub async fn create(
     .bind(email.map(Email::as_str))
     .bind(source)
     .bind(now)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(tx)
     .await?;
     if let Some((id,)) = created {
         return Ok(UserRef { id, user_ns });
@@ -172,7 +179,7 @@ pub const SETTABLE_NAMES: [&str; 2] = ["first_name", "last_name"];
 
 /// Writes `changes` in at most two statements: the receiver's writes are serialised, so
 /// every statement saved is throughput.
-pub async fn apply(tx: &mut super::Tx<'_>, user_id: i64, changes: &Changes) -> Result<()> {
+pub async fn apply(tx: &mut Conn<'_>, user_id: i64, changes: &Changes) -> Result<()> {
     let now = super::now_ms();
     if !changes.names.is_empty() {
         let sets: Vec<String> = (changes.names.iter().enumerate())
@@ -182,11 +189,11 @@ pub async fn apply(tx: &mut super::Tx<'_>, user_id: i64, changes: &Changes) -> R
             "UPDATE bot_users SET {}, updated_at = $1 WHERE id = $2",
             sets.join(", ")
         );
-        let mut query = sqlx::query(&sql).bind(now).bind(user_id);
+        let mut statement = query(sql).bind(now).bind(user_id);
         for (_, value) in &changes.names {
-            query = query.bind(value);
+            statement = statement.bind(value);
         }
-        query.execute(&mut **tx).await?;
+        statement.execute(tx).await?;
     }
     if !changes.fields.is_empty() {
         let rows: Vec<String> = (0..changes.fields.len())
@@ -197,16 +204,15 @@ pub async fn apply(tx: &mut super::Tx<'_>, user_id: i64, changes: &Changes) -> R
              ON CONFLICT (user_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             rows.join(", ")
         );
-        let mut query = sqlx::query(&sql).bind(user_id).bind(now);
+        let mut statement = query(sql).bind(user_id).bind(now);
         for (field_id, value) in &changes.fields {
-            query = query.bind(*field_id).bind(value);
+            statement = statement.bind(*field_id).bind(value);
         }
-        query.execute(&mut **tx).await?;
+        statement.execute(tx).await?;
     }
     Ok(())
 }
 
-#[derive(FromRow)]
 struct DisplayRow {
     user_ns: String,
     crm_contact_id: Option<String>,
@@ -219,22 +225,35 @@ struct DisplayRow {
     field_value: Option<String>,
 }
 
+impl sql::FromRow for DisplayRow {
+    fn from_row(row: &sql::Row<'_>) -> Result<Self> {
+        Ok(DisplayRow {
+            user_ns: row.get(0)?,
+            crm_contact_id: row.get(1)?,
+            phone: row.get(2)?,
+            email: row.get(3)?,
+            first_name: row.get(4)?,
+            last_name: row.get(5)?,
+            field_name: row.get(6)?,
+            field_type: row.get(7)?,
+            field_value: row.get(8)?,
+        })
+    }
+}
+
 /// Every field of a user as a message shows it: built-ins, then custom fields (unset ones
 /// absent). Used to render templates.
-pub async fn display_values(
-    tx: &mut super::Tx<'_>,
-    user_id: i64,
-) -> Result<BTreeMap<String, String>> {
+pub async fn display_values(tx: &mut Conn<'_>, user_id: i64) -> Result<BTreeMap<String, String>> {
     // One statement (the receiver runs this in its serialised turn): the user's row once per
     // custom field value, or once with no field.
-    let rows: Vec<DisplayRow> = sqlx::query_as(
+    let rows: Vec<DisplayRow> = query(
         "SELECT u.user_ns, u.crm_contact_id, u.phone, u.email, u.first_name, u.last_name, \
          f.name AS field_name, f.field_type, v.value AS field_value FROM bot_users u \
          LEFT JOIN field_values v ON v.user_id = u.id LEFT JOIN custom_fields f ON f.id = v.field_id \
          WHERE u.id = $1",
     )
     .bind(user_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(tx)
     .await?;
     let user = rows.first().ok_or(Error::NotFound)?;
     let mut values = BTreeMap::new();

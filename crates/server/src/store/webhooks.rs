@@ -1,5 +1,6 @@
 //! Inbound webhooks: tokens, configuration, listen mode.
 
+use super::sql::{self, Conn, query};
 use crate::error::{Error, Result};
 use crate::receiver::signature::SignatureScheme;
 use base64::Engine;
@@ -41,7 +42,6 @@ pub struct Webhook {
     pub previous_token_expires_at: Option<i64>,
 }
 
-#[derive(FromRow)]
 struct WebhookRow {
     id: i64,
     bot_id: i64,
@@ -61,6 +61,30 @@ struct WebhookRow {
     previous_token_expires_at: Option<i64>,
 }
 
+impl sql::FromRow for WebhookRow {
+    fn from_row(row: &sql::Row<'_>) -> Result<Self> {
+        Ok(WebhookRow {
+            id: row.get(0)?,
+            bot_id: row.get(1)?,
+            name: row.get(2)?,
+            token: row.get(3)?,
+            token_hash: row.get(4)?,
+            previous_token_hash: row.get(5)?,
+            active: row.get(6)?,
+            listening: row.get(7)?,
+            sample: row.get(8)?,
+            identity: row.get(9)?,
+            mappings: row.get(10)?,
+            action_template: row.get(11)?,
+            signature: row.get(12)?,
+            created_at: row.get(13)?,
+            updated_at: row.get(14)?,
+            previous_token_expires_at: row.get(15)?,
+        })
+    }
+}
+
+/// [`WebhookRow`]'s columns, in its order.
 const COLUMNS: &str = "id, bot_id, name, token, token_hash, previous_token_hash, active, listening, sample, identity, \
                        mappings, action_template, signature, created_at, updated_at, previous_token_expires_at";
 
@@ -92,15 +116,15 @@ fn decode(r: WebhookRow) -> Result<Webhook> {
 
 /// The webhook a presented token belongs to: its current token, or its previous one while
 /// the rotation's grace period lasts.
-pub async fn by_token(pool: &AnyPool, token: &str, now: i64) -> Result<Option<Webhook>> {
+pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option<Webhook>> {
     let hash = token_hash(token);
-    let row: Option<WebhookRow> = sqlx::query_as(&format!(
+    let row: Option<WebhookRow> = query(format!(
         "SELECT {COLUMNS} FROM inbound_webhooks \
          WHERE token_hash = $1 OR (previous_token_hash = $1 AND previous_token_expires_at > $2)"
     ))
     .bind(&hash)
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     let Some(row) = row else { return Ok(None) };
     // The database compared hashes; the final word is a constant-time comparison here, so no
@@ -118,15 +142,12 @@ pub async fn by_token(pool: &AnyPool, token: &str, now: i64) -> Result<Option<We
     decode(row).map(Some)
 }
 
-pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    db: E,
-    id: i64,
-) -> Result<Webhook> {
-    let row: Option<WebhookRow> = sqlx::query_as(&format!(
+pub async fn get<'c>(db: impl Into<Conn<'c>>, id: i64) -> Result<Webhook> {
+    let row: Option<WebhookRow> = query(format!(
         "SELECT {COLUMNS} FROM inbound_webhooks WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(db)
+    .fetch_optional(&mut db.into())
     .await?;
     decode(row.ok_or(Error::NotFound)?)
 }
@@ -221,15 +242,15 @@ pub async fn set_listening(pool: &AnyPool, id: i64, listening: bool) -> Result<(
 }
 
 /// Stores a captured sample and disarms listen mode, if it is still armed.
-pub async fn capture_sample(tx: &mut super::Tx<'_>, id: i64, sample: &str) -> Result<bool> {
-    let done = sqlx::query(
+pub async fn capture_sample(tx: &mut Conn<'_>, id: i64, sample: &str) -> Result<bool> {
+    let changed = query(
         "UPDATE inbound_webhooks SET sample = $1, listening = 0 WHERE id = $2 AND listening = 1",
     )
     .bind(sample)
     .bind(id)
-    .execute(&mut **tx)
+    .execute(tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(changed == 1)
 }
 
 const HOUR_MS: i64 = 3_600_000;

@@ -185,7 +185,7 @@ impl Env {
         let email = email.map(|e| Email::parse(e).unwrap());
         let mut tx = self.db.pool().begin().await.unwrap();
         let user = botwire_server::store::users::create(
-            &mut tx,
+            &mut botwire_server::store::sql::Conn::Sqlx(&mut tx),
             self.bot_id,
             phone.as_ref(),
             email.as_ref(),

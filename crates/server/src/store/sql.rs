@@ -1,0 +1,326 @@
+//! Statements of the receiver's path, written once and run on either driver: sqlx (a pooled
+//! PostgreSQL or SQLite connection) or a plain SQLite connection of this process's own (the
+//! writer thread of `group_commit`, and the receiver's reads).
+//!
+//! Why two drivers for SQLite: sqlx runs every SQLite connection on a worker thread and hands
+//! each statement over to it and back, and those hand-offs were most of a webhook's CPU. The
+//! receiver's statements run in place instead, prepared once and cached per connection. The
+//! API's statements, off the hot path, use sqlx directly.
+//!
+//! Placeholders are `$1`, `$2`, … in both: SQLite reads `$1` as a parameter named "$1", and
+//! values are bound by that name, so a placeholder may repeat or come out of order.
+
+use crate::error::{Error, Result};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, AnyPool, Row as _};
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+/// Prepared statements kept per SQLite connection: the receiver's are a few dozen.
+const STATEMENT_CACHE: usize = 128;
+
+/// Where a statement runs.
+pub enum Conn<'c> {
+    /// A sqlx transaction: PostgreSQL, or SQLite outside the writer thread.
+    Tx(sqlx::Transaction<'c, Any>),
+    /// A borrowed sqlx connection or transaction.
+    Sqlx(&'c mut AnyConnection),
+    /// Reads on the sqlx pool.
+    Pool(&'c AnyPool),
+    /// A plain SQLite connection (the writer thread inside a request's savepoint, or a
+    /// reader).
+    Sqlite(&'c SqliteConn),
+}
+
+impl<'c> From<&'c AnyPool> for Conn<'c> {
+    fn from(pool: &'c AnyPool) -> Self {
+        Conn::Pool(pool)
+    }
+}
+
+impl<'c> From<&'c mut AnyConnection> for Conn<'c> {
+    fn from(conn: &'c mut AnyConnection) -> Self {
+        Conn::Sqlx(conn)
+    }
+}
+
+/// An SQLite connection of this process's own. The mutex makes it shareable between threads
+/// (a future holding it stays `Send`); each statement takes it, uncontended on the writer
+/// thread.
+pub struct SqliteConn(Mutex<rusqlite::Connection>);
+
+/// What a connection is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Writer,
+    Reader,
+}
+
+impl SqliteConn {
+    /// Opens the database file, which the migrations have created.
+    pub fn open(path: &Path, role: Role) -> std::result::Result<SqliteConn, String> {
+        let conn = rusqlite::Connection::open(path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // As the pool's connections (db.rs): WAL, FULL (a commit survives a crash of the
+        // machine), foreign keys; readers refuse to write.
+        let pragmas = match role {
+            Role::Writer => {
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+            }
+            Role::Reader => "PRAGMA busy_timeout = 10000; PRAGMA query_only = ON;",
+        };
+        conn.execute_batch(pragmas)
+            .map_err(|e| format!("cannot set up {}: {e}", path.display()))?;
+        Ok(SqliteConn(Mutex::new(conn)))
+    }
+
+    /// Runs statements without values (transaction control).
+    pub fn batch(&self, sql: &str) -> std::result::Result<(), String> {
+        self.lock().execute_batch(sql).map_err(|e| e.to_string())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, rusqlite::Connection> {
+        // A panic while the lock was held leaves nothing half-done in the connection that
+        // the next statement could trip on: statements are reset when dropped.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<'c> Conn<'c> {
+    /// This connection, borrowed again for one call.
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Tx(tx) => Conn::Sqlx(tx),
+            Conn::Sqlx(c) => Conn::Sqlx(c),
+            Conn::Pool(p) => Conn::Pool(p),
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+        }
+    }
+}
+
+/// A bound value. Nulls carry their type: PostgreSQL types every parameter.
+#[derive(Debug, Clone)]
+pub enum Param<'a> {
+    Int(i64),
+    Text(Cow<'a, str>),
+    NullInt,
+    NullText,
+}
+
+impl From<i64> for Param<'_> {
+    fn from(v: i64) -> Self {
+        Param::Int(v)
+    }
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(v: &'a str) -> Self {
+        Param::Text(Cow::Borrowed(v))
+    }
+}
+
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(v: &'a String) -> Self {
+        Param::Text(Cow::Borrowed(v))
+    }
+}
+
+impl From<String> for Param<'_> {
+    fn from(v: String) -> Self {
+        Param::Text(Cow::Owned(v))
+    }
+}
+
+impl From<Option<i64>> for Param<'_> {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Param::NullInt, Param::Int)
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Param<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        v.map_or(Param::NullText, Param::from)
+    }
+}
+
+/// A statement and its values.
+#[must_use]
+pub struct Query<'q> {
+    sql: Cow<'q, str>,
+    params: Vec<Param<'q>>,
+}
+
+pub fn query<'q>(sql: impl Into<Cow<'q, str>>) -> Query<'q> {
+    Query {
+        sql: sql.into(),
+        params: Vec::new(),
+    }
+}
+
+/// A result row, read by column position.
+pub enum Row<'r> {
+    Sqlx(&'r AnyRow),
+    Sqlite(&'r rusqlite::Row<'r>),
+}
+
+impl Row<'_> {
+    pub fn get<T: Column>(&self, i: usize) -> Result<T> {
+        match self {
+            Row::Sqlx(row) => T::from_sqlx(row, i),
+            Row::Sqlite(row) => T::from_sqlite(row, i),
+        }
+    }
+}
+
+/// A type a column decodes to.
+pub trait Column: Sized {
+    fn from_sqlx(row: &AnyRow, i: usize) -> Result<Self>;
+    fn from_sqlite(row: &rusqlite::Row<'_>, i: usize) -> Result<Self>;
+}
+
+macro_rules! column {
+    ($($t:ty),*) => {$(
+        impl Column for $t {
+            fn from_sqlx(row: &AnyRow, i: usize) -> Result<Self> {
+                Ok(row.try_get(i)?)
+            }
+            fn from_sqlite(row: &rusqlite::Row<'_>, i: usize) -> Result<Self> {
+                row.get(i).map_err(sqlite_error)
+            }
+        }
+    )*};
+}
+column!(i64, Option<i64>, String, Option<String>);
+
+/// A type a whole row decodes to.
+pub trait FromRow: Sized {
+    fn from_row(row: &Row<'_>) -> Result<Self>;
+}
+
+macro_rules! tuple_row {
+    ($($t:ident $i:tt),*) => {
+        impl<$($t: Column),*> FromRow for ($($t,)*) {
+            fn from_row(row: &Row<'_>) -> Result<Self> {
+                Ok(($(row.get::<$t>($i)?,)*))
+            }
+        }
+    };
+}
+tuple_row!(A 0);
+tuple_row!(A 0, B 1);
+tuple_row!(A 0, B 1, C 2);
+
+impl<'q> Query<'q> {
+    pub fn bind(mut self, value: impl Into<Param<'q>>) -> Self {
+        self.params.push(value.into());
+        self
+    }
+
+    /// Runs the statement; the number of rows it changed.
+    pub async fn execute(self, conn: &mut Conn<'_>) -> Result<u64> {
+        match conn {
+            Conn::Sqlite(c) => self.sqlite_execute(c),
+            Conn::Tx(tx) => Ok(self.sqlx().execute(&mut **tx).await?.rows_affected()),
+            Conn::Sqlx(c) => Ok(self.sqlx().execute(&mut **c).await?.rows_affected()),
+            Conn::Pool(p) => Ok(self.sqlx().execute(*p).await?.rows_affected()),
+        }
+    }
+
+    pub async fn fetch_all<T: FromRow>(self, conn: &mut Conn<'_>) -> Result<Vec<T>> {
+        let rows = match conn {
+            Conn::Sqlite(c) => return self.sqlite_rows(c, usize::MAX),
+            Conn::Tx(tx) => self.sqlx().fetch_all(&mut **tx).await?,
+            Conn::Sqlx(c) => self.sqlx().fetch_all(&mut **c).await?,
+            Conn::Pool(p) => self.sqlx().fetch_all(*p).await?,
+        };
+        rows.iter().map(|r| T::from_row(&Row::Sqlx(r))).collect()
+    }
+
+    pub async fn fetch_optional<T: FromRow>(self, conn: &mut Conn<'_>) -> Result<Option<T>> {
+        let row = match conn {
+            Conn::Sqlite(c) => return Ok(self.sqlite_rows(c, 1)?.pop()),
+            Conn::Tx(tx) => self.sqlx().fetch_optional(&mut **tx).await?,
+            Conn::Sqlx(c) => self.sqlx().fetch_optional(&mut **c).await?,
+            Conn::Pool(p) => self.sqlx().fetch_optional(*p).await?,
+        };
+        row.as_ref().map(|r| T::from_row(&Row::Sqlx(r))).transpose()
+    }
+
+    pub async fn fetch_one<T: FromRow>(self, conn: &mut Conn<'_>) -> Result<T> {
+        let sql = self.sql.clone().into_owned();
+        self.fetch_optional(conn)
+            .await?
+            .ok_or_else(|| Error::Internal(format!("no row from: {sql}")))
+    }
+
+    fn sqlx(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.sql);
+        for p in &self.params {
+            q = match p {
+                Param::Int(v) => q.bind(*v),
+                Param::Text(v) => q.bind(v.as_ref()),
+                Param::NullInt => q.bind(None::<i64>),
+                Param::NullText => q.bind(None::<String>),
+            };
+        }
+        q
+    }
+
+    fn sqlite_statement<'c>(
+        &self,
+        conn: &'c rusqlite::Connection,
+    ) -> Result<rusqlite::CachedStatement<'c>> {
+        let mut stmt = conn.prepare_cached(&self.sql).map_err(sqlite_error)?;
+        for i in 1..=stmt.parameter_count() {
+            let number = stmt
+                .parameter_name(i)
+                .and_then(|n| n.strip_prefix('$'))
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| {
+                    Error::Internal(format!("placeholder {i} is not $N: {}", self.sql))
+                })?;
+            let value = self.params.get(number - 1).ok_or_else(|| {
+                Error::Internal(format!("no value bound for ${number}: {}", self.sql))
+            })?;
+            let bound = match value {
+                Param::Int(v) => stmt.raw_bind_parameter(i, v),
+                Param::Text(v) => stmt.raw_bind_parameter(i, v.as_ref()),
+                Param::NullInt | Param::NullText => {
+                    stmt.raw_bind_parameter(i, rusqlite::types::Null)
+                }
+            };
+            bound.map_err(sqlite_error)?;
+        }
+        Ok(stmt)
+    }
+
+    fn sqlite_execute(&self, conn: &SqliteConn) -> Result<u64> {
+        let conn = conn.lock();
+        let mut stmt = self.sqlite_statement(&conn)?;
+        let changed = stmt.raw_execute().map_err(sqlite_error)?;
+        Ok(changed as u64)
+    }
+
+    fn sqlite_rows<T: FromRow>(&self, conn: &SqliteConn, at_most: usize) -> Result<Vec<T>> {
+        let conn = conn.lock();
+        let mut stmt = self.sqlite_statement(&conn)?;
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while out.len() < at_most {
+            match rows.next().map_err(sqlite_error)? {
+                Some(row) => out.push(T::from_row(&Row::Sqlite(row))?),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// An SQLite error as the server's: a constraint or busy database is a database error like
+/// sqlx's, everything reported with SQLite's own message.
+pub fn sqlite_error(e: rusqlite::Error) -> Error {
+    Error::Sqlite(e.to_string())
+}
