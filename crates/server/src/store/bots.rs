@@ -31,28 +31,16 @@ pub struct Bot {
     pub max_webhooks: MaxWebhooks,
 }
 
-/// A bot as stored ([`BOT_COLUMNS`]); [`Bot`] is it checked.
-pub(crate) struct BotRow {
-    id: i64,
-    workspace_id: i64,
-    name: String,
-    channel: String,
-    default_country: String,
-    daily_limit: i64,
-    max_webhooks: i64,
-}
-
-impl sql::FromRow for BotRow {
-    fn from_row(row: &sql::Row<'_>) -> Result<Self> {
-        Ok(BotRow {
-            id: row.get(0)?,
-            workspace_id: row.get(1)?,
-            name: row.get(2)?,
-            channel: row.get(3)?,
-            default_country: row.get(4)?,
-            daily_limit: row.get(5)?,
-            max_webhooks: row.get(6)?,
-        })
+sql::row_struct! {
+    /// A bot as stored ([`BOT_COLUMNS`]); [`Bot`] is it checked.
+    pub(crate) struct BotRow {
+        id: i64,
+        workspace_id: i64,
+        name: String,
+        channel: String,
+        default_country: String,
+        daily_limit: i64,
+        max_webhooks: i64,
     }
 }
 

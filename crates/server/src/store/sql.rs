@@ -200,6 +200,33 @@ pub trait FromRow: Sized {
     fn from_row(row: &Row<'_>) -> Result<Self>;
 }
 
+/// Declares a struct whose fields are a statement's columns, in the same order, with its
+/// `FromRow`: `row_struct!(struct UserRow { id: i64, user_ns: String })` for
+/// `SELECT id, user_ns …`.
+macro_rules! row_struct {
+    ($(#[$meta:meta])* $vis:vis struct $ty:ident { $($field:ident: $fty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        $vis struct $ty {
+            $($field: $fty,)*
+        }
+
+        impl $crate::store::sql::FromRow for $ty {
+            #[allow(unused_assignments)]
+            fn from_row(row: &$crate::store::sql::Row<'_>) -> $crate::error::Result<Self> {
+                let mut column = 0;
+                Ok($ty {
+                    $($field: {
+                        let value = row.get(column)?;
+                        column += 1;
+                        value
+                    },)*
+                })
+            }
+        }
+    };
+}
+pub(crate) use row_struct;
+
 macro_rules! tuple_row {
     ($($t:ident $i:tt),*) => {
         impl<$($t: Column),*> FromRow for ($($t,)*) {

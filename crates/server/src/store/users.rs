@@ -16,23 +16,13 @@ pub struct UserRef {
     pub user_ns: String,
 }
 
-struct CandidateRow {
-    id: i64,
-    user_ns: String,
-    crm_contact_id: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-}
-
-impl sql::FromRow for CandidateRow {
-    fn from_row(row: &sql::Row<'_>) -> Result<Self> {
-        Ok(CandidateRow {
-            id: row.get(0)?,
-            user_ns: row.get(1)?,
-            crm_contact_id: row.get(2)?,
-            phone: row.get(3)?,
-            email: row.get(4)?,
-        })
+sql::row_struct! {
+    struct CandidateRow {
+        id: i64,
+        user_ns: String,
+        crm_contact_id: Option<String>,
+        phone: Option<String>,
+        email: Option<String>,
     }
 }
 
@@ -213,31 +203,17 @@ pub async fn apply(tx: &mut Conn<'_>, user_id: i64, changes: &Changes) -> Result
     Ok(())
 }
 
-struct DisplayRow {
-    user_ns: String,
-    crm_contact_id: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    field_name: Option<String>,
-    field_type: Option<String>,
-    field_value: Option<String>,
-}
-
-impl sql::FromRow for DisplayRow {
-    fn from_row(row: &sql::Row<'_>) -> Result<Self> {
-        Ok(DisplayRow {
-            user_ns: row.get(0)?,
-            crm_contact_id: row.get(1)?,
-            phone: row.get(2)?,
-            email: row.get(3)?,
-            first_name: row.get(4)?,
-            last_name: row.get(5)?,
-            field_name: row.get(6)?,
-            field_type: row.get(7)?,
-            field_value: row.get(8)?,
-        })
+sql::row_struct! {
+    struct DisplayRow {
+        user_ns: String,
+        crm_contact_id: Option<String>,
+        phone: Option<String>,
+        email: Option<String>,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        field_name: Option<String>,
+        field_type: Option<String>,
+        field_value: Option<String>,
     }
 }
 

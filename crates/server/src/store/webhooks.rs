@@ -42,45 +42,24 @@ pub struct Webhook {
     pub previous_token_expires_at: Option<i64>,
 }
 
-struct WebhookRow {
-    id: i64,
-    bot_id: i64,
-    name: String,
-    token: String,
-    token_hash: String,
-    previous_token_hash: Option<String>,
-    active: i64,
-    listening: i64,
-    sample: Option<String>,
-    identity: String,
-    mappings: String,
-    action_template: Option<String>,
-    signature: String,
-    created_at: i64,
-    updated_at: i64,
-    previous_token_expires_at: Option<i64>,
-}
-
-impl sql::FromRow for WebhookRow {
-    fn from_row(row: &sql::Row<'_>) -> Result<Self> {
-        Ok(WebhookRow {
-            id: row.get(0)?,
-            bot_id: row.get(1)?,
-            name: row.get(2)?,
-            token: row.get(3)?,
-            token_hash: row.get(4)?,
-            previous_token_hash: row.get(5)?,
-            active: row.get(6)?,
-            listening: row.get(7)?,
-            sample: row.get(8)?,
-            identity: row.get(9)?,
-            mappings: row.get(10)?,
-            action_template: row.get(11)?,
-            signature: row.get(12)?,
-            created_at: row.get(13)?,
-            updated_at: row.get(14)?,
-            previous_token_expires_at: row.get(15)?,
-        })
+sql::row_struct! {
+    struct WebhookRow {
+        id: i64,
+        bot_id: i64,
+        name: String,
+        token: String,
+        token_hash: String,
+        previous_token_hash: Option<String>,
+        active: i64,
+        listening: i64,
+        sample: Option<String>,
+        identity: String,
+        mappings: String,
+        action_template: Option<String>,
+        signature: String,
+        created_at: i64,
+        updated_at: i64,
+        previous_token_expires_at: Option<i64>,
     }
 }
 
