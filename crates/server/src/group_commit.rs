@@ -120,7 +120,7 @@ fn run(conn: SqliteConn, mut queue: mpsc::UnboundedReceiver<Job>) {
     };
     let conn = Arc::new(conn);
     while let Some(first) = queue.blocking_recv() {
-        if let Err(e) = conn.batch("BEGIN IMMEDIATE") {
+        if let Err(e) = conn.run("BEGIN IMMEDIATE") {
             // Dropping the jobs answers them with an error; nothing was written.
             tracing::error!("the SQLite writer cannot begin a transaction: {e}");
             continue;
@@ -141,12 +141,12 @@ fn run(conn: SqliteConn, mut queue: mpsc::UnboundedReceiver<Job>) {
             }
         }
         let committed = match broken {
-            None => conn.batch("COMMIT"),
+            None => conn.run("COMMIT"),
             Some(e) => Err(e),
         };
         if let Err(e) = &committed {
             tracing::error!("group commit failed: {e}");
-            let _ = conn.batch("ROLLBACK");
+            let _ = conn.run("ROLLBACK");
         }
         for finish in finished {
             (finish.then)(committed.clone());
@@ -161,7 +161,7 @@ fn run_job(
     conn: &SqliteConn,
     job: Job,
 ) -> std::result::Result<Option<Finish>, String> {
-    conn.batch("SAVEPOINT request")?;
+    conn.run("SAVEPOINT request")?;
     // A panic in one request's work must not stop the writer: that request gets an error
     // (its reply is dropped with it) and its effects are rolled back.
     let finish = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -169,9 +169,9 @@ fn run_job(
     }))
     .ok();
     if !finish.as_ref().is_some_and(|f| f.keep) {
-        conn.batch("ROLLBACK TO request")?;
+        conn.run("ROLLBACK TO request")?;
     }
-    conn.batch("RELEASE request")?;
+    conn.run("RELEASE request")?;
     Ok(finish)
 }
 
@@ -220,7 +220,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("batch.db");
         let setup = SqliteConn::open(&path, Role::Writer).unwrap();
-        setup.batch("CREATE TABLE t (v INTEGER NOT NULL)").unwrap();
+        setup.run("CREATE TABLE t (v INTEGER NOT NULL)").unwrap();
         let writer =
             Arc::new(WriterThread::start(SqliteConn::open(&path, Role::Writer).unwrap()).unwrap());
 

@@ -77,9 +77,11 @@ impl SqliteConn {
         Ok(SqliteConn(Mutex::new(conn)))
     }
 
-    /// Runs statements without values (transaction control).
-    pub fn batch(&self, sql: &str) -> std::result::Result<(), String> {
-        self.lock().execute_batch(sql).map_err(|e| e.to_string())
+    /// Runs one statement without values (transaction control), prepared once.
+    pub fn run(&self, sql: &str) -> std::result::Result<(), String> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(sql).map_err(|e| e.to_string())?;
+        stmt.raw_execute().map(drop).map_err(|e| e.to_string())
     }
 
     fn lock(&self) -> MutexGuard<'_, rusqlite::Connection> {
