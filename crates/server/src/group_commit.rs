@@ -118,10 +118,9 @@ fn run(conn: SqliteConn, mut queue: mpsc::UnboundedReceiver<Job>) {
             return;
         }
     };
-    let conn = Arc::new(conn);
     while let Some(first) = queue.blocking_recv() {
         if let Err(e) = conn.run("BEGIN IMMEDIATE") {
-            // Dropping the jobs answers them with an error; nothing was written.
+            // Dropping the job answers it with an error; nothing was written.
             tracing::error!("the SQLite writer cannot begin a transaction: {e}");
             continue;
         }
