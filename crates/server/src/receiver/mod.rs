@@ -132,7 +132,6 @@ struct Ingest {
     bot: bots::Bot,
     hook: webhooks::Webhook,
     prepared: process::Prepared,
-    received_at: i64,
     started: Instant,
     mode: Mode,
     hub: Hub,
@@ -165,7 +164,6 @@ impl Ingest {
             bot,
             hook,
             prepared,
-            received_at: request.received_at,
             started,
             mode,
             hub: state.hub.clone(),
@@ -177,7 +175,8 @@ impl Ingest {
         let quota = match self.mode {
             Mode::Live => {
                 let limit = bot.daily_limit.get();
-                let quota = usage::admit(conn, bot.id, hook.id, limit, self.received_at).await?;
+                let now = self.prepared.received_at();
+                let quota = usage::admit(conn, bot.id, hook.id, limit, now).await?;
                 if !quota.admitted {
                     return Ok(Ingested::Limited(quota));
                 }

@@ -88,6 +88,12 @@ pub struct Prepared {
     template: Option<std::result::Result<Template, String>>,
 }
 
+impl Prepared {
+    pub fn received_at(&self) -> i64 {
+        self.log.received_at
+    }
+}
+
 /// Works out what a request needs besides the database; `fields` are the bot's custom fields
 /// (the turn reads them again and evaluates again if they changed meanwhile).
 pub fn prepare(
@@ -170,7 +176,7 @@ pub async fn run(
     started: Instant,
 ) -> Result<(Response, Vec<Event>)> {
     let mut events = Vec::new();
-    let received_at = prepared.log.received_at;
+    let received_at = prepared.received_at();
     let (answer, mut log) = decide(tx, bot, hook, prepared, &mut events).await?;
 
     // Only requests that were processed are remembered under their key: a 200, or a 422 from

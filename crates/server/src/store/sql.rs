@@ -269,6 +269,16 @@ impl<'q> Query<'q> {
     }
 
     pub async fn fetch_optional<T: FromRow>(self, conn: &mut Conn<'_>) -> Result<Option<T>> {
+        self.first_row(conn).await
+    }
+
+    pub async fn fetch_one<T: FromRow>(self, conn: &mut Conn<'_>) -> Result<T> {
+        self.first_row(conn)
+            .await?
+            .ok_or_else(|| Error::Internal(format!("no row from: {}", self.sql)))
+    }
+
+    async fn first_row<T: FromRow>(&self, conn: &mut Conn<'_>) -> Result<Option<T>> {
         let row = match conn {
             Conn::Sqlite(c) => return Ok(self.sqlite_rows(c, 1)?.pop()),
             Conn::Tx(tx) => self.sqlx().fetch_optional(&mut **tx).await?,
@@ -276,13 +286,6 @@ impl<'q> Query<'q> {
             Conn::Pool(p) => self.sqlx().fetch_optional(*p).await?,
         };
         row.as_ref().map(|r| T::from_row(&Row::Sqlx(r))).transpose()
-    }
-
-    pub async fn fetch_one<T: FromRow>(self, conn: &mut Conn<'_>) -> Result<T> {
-        let sql = self.sql.clone().into_owned();
-        self.fetch_optional(conn)
-            .await?
-            .ok_or_else(|| Error::Internal(format!("no row from: {sql}")))
     }
 
     fn sqlx(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
