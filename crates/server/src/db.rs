@@ -111,13 +111,10 @@ impl Db {
         let (writer, readers) = match kind {
             DbKind::Sqlite => {
                 let path = sqlite_path(&url)?;
-                let writer = SqliteConn::open(&path, Role::Writer)?;
                 let readers = (0..SQLITE_READERS)
                     .map(|_| SqliteConn::open(&path, Role::Reader))
                     .collect::<Result<Vec<_>, _>>()?;
-                let thread = WriterThread::start(writer)
-                    .map_err(|e| format!("cannot start the SQLite writer: {e}"))?;
-                (Writer::Sqlite(thread), readers)
+                (Writer::Sqlite(WriterThread::start(&path)?), readers)
             }
             DbKind::Postgres => (
                 Writer::Postgres {

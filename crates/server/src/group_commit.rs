@@ -3,19 +3,23 @@
 //!
 //! SQLite has one writer, so it gets one thread: it owns a connection, runs every queued
 //! request's work in one transaction (each in its own savepoint, so a failing request rolls
-//! back alone) and commits the batch with one WAL sync, and only then answers each request.
-//! The busier the server, the bigger the batch. Statements run in place on that thread
-//! (`store::sql`), with no hand-off per statement.
+//! back alone) and commits the batch. The busier the server, the bigger the batch.
+//! Statements run in place on that thread (`store::sql`), with no hand-off per statement.
+//!
+//! The writer does not wait for the disk: a second thread syncs the WAL file after commits and
+//! only then answers their requests. One sync makes every batch committed before it durable,
+//! and while it waits for the disk the writer runs the next batch.
 //!
 //! PostgreSQL writes in parallel under row locks, so there each request is a transaction of
 //! its own; requests to one bot wait for each other in the process first (see [`BotQueues`]).
 
 use crate::error::{Error, Result};
-use crate::store::sql::{Conn, SqliteConn, query};
+use crate::store::sql::{Conn, Role, SqliteConn, query};
 use futures_util::future::BoxFuture;
 use sqlx::AnyPool;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc as std_mpsc};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 /// At most this many requests share a commit, so a batch's answers are not held back long.
@@ -73,12 +77,25 @@ pub struct WriterThread {
 }
 
 impl WriterThread {
-    /// Starts the thread on `conn`, which it owns from now on.
-    pub fn start(conn: SqliteConn) -> std::io::Result<WriterThread> {
+    /// Starts the writer of the database file at `path`, with the thread that makes its
+    /// commits durable. Both stop once the writer is dropped.
+    pub fn start(path: &Path) -> std::result::Result<WriterThread, String> {
+        let conn = SqliteConn::open(path, Role::Writer)?;
         let (jobs, queue) = mpsc::unbounded_channel();
-        std::thread::Builder::new()
-            .name("sqlite-writer".into())
-            .spawn(move || run(conn, queue))?;
+        let (committed, to_sync) = std_mpsc::channel();
+        let wal = wal_path(path);
+        let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(f)
+                .map(drop)
+                .map_err(|e| format!("cannot start the SQLite {name}: {e}"))
+        };
+        spawn("sqlite-sync", Box::new(move || sync(&wal, to_sync)))?;
+        spawn(
+            "sqlite-writer",
+            Box::new(move || run(conn, queue, committed)),
+        )?;
         Ok(WriterThread { jobs })
     }
 
@@ -108,7 +125,11 @@ impl WriterThread {
     }
 }
 
-fn run(conn: SqliteConn, mut queue: mpsc::UnboundedReceiver<Job>) {
+fn run(
+    conn: SqliteConn,
+    mut queue: mpsc::UnboundedReceiver<Job>,
+    committed: std_mpsc::Sender<Vec<Finish>>,
+) {
     // The work is async (the same code runs on PostgreSQL) but never waits on SQLite; a
     // runtime of this thread's own drives it.
     let runtime = match tokio::runtime::Builder::new_current_thread().build() {
@@ -139,18 +160,73 @@ fn run(conn: SqliteConn, mut queue: mpsc::UnboundedReceiver<Job>) {
                 next = queue.try_recv().ok();
             }
         }
-        let committed = match broken {
+        let result = match broken {
             None => conn.run("COMMIT"),
             Some(e) => Err(e),
         };
-        if let Err(e) = &committed {
-            tracing::error!("group commit failed: {e}");
-            let _ = conn.run("ROLLBACK");
-        }
-        for finish in finished {
-            (finish.then)(committed.clone());
+        match result {
+            Ok(()) => {
+                if let Err(unsent) = committed.send(finished) {
+                    answer(unsent.0, &Err("the SQLite sync thread has stopped".into()));
+                }
+            }
+            Err(e) => {
+                tracing::error!("group commit failed: {e}");
+                let _ = conn.run("ROLLBACK");
+                answer(finished, &Err(e));
+            }
         }
     }
+}
+
+fn answer(finished: Vec<Finish>, outcome: &std::result::Result<(), String>) {
+    for finish in finished {
+        (finish.then)(outcome.clone());
+    }
+}
+
+/// Answers committed batches once the WAL file holding them is on disk. The writer commits
+/// without syncing (synchronous=NORMAL), so this sync is what makes a commit survive a crash
+/// of the machine; every batch committed before it started is covered by it.
+fn sync(wal: &Path, committed: std_mpsc::Receiver<Vec<Finish>>) {
+    // A new WAL file's name in its folder must be on disk as well; SQLite syncs the folder
+    // only at its own first sync of the file, which a NORMAL commit does not make.
+    let mut folder_synced = false;
+    while let Ok(mut finished) = committed.recv() {
+        while let Ok(more) = committed.try_recv() {
+            finished.extend(more);
+        }
+        let synced = sync_file(wal).and_then(|()| {
+            if !folder_synced {
+                sync_file(
+                    wal.parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .unwrap_or(Path::new(".")),
+                )?;
+                folder_synced = true;
+            }
+            Ok(())
+        });
+        if let Err(e) = &synced {
+            tracing::error!("{e}");
+        }
+        answer(finished, &synced);
+    }
+}
+
+/// The WAL file is open in SQLite as long as the writer's connection is, so it is the same
+/// file here; an fd of our own only syncs, and holds no lock that closing it could drop.
+fn sync_file(path: &Path) -> std::result::Result<(), String> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_data())
+        .map_err(|e| format!("cannot sync {}: {e}", path.display()))
+}
+
+/// SQLite's WAL file for the database at `path`.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    PathBuf::from(wal)
 }
 
 /// Runs one job in its own savepoint. An error here (from the savepoint statements, not the
@@ -198,7 +274,6 @@ impl BotQueues {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::sql::Role;
 
     fn insert(v: i64) -> Work<i64> {
         Box::new(move |conn| {
@@ -220,8 +295,7 @@ mod tests {
         let path = dir.path().join("batch.db");
         let setup = SqliteConn::open(&path, Role::Writer).unwrap();
         setup.run("CREATE TABLE t (v INTEGER NOT NULL)").unwrap();
-        let writer =
-            Arc::new(WriterThread::start(SqliteConn::open(&path, Role::Writer).unwrap()).unwrap());
+        let writer = Arc::new(WriterThread::start(&path).unwrap());
 
         // The first request holds the writer until the others are queued behind it, so all
         // four run in one batch.
@@ -276,5 +350,25 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(rows, [(1,), (4,), (5,)]);
+    }
+
+    /// A batch is answered only once its WAL file is synced: when the sync fails, the request
+    /// is answered with the error, not as durable.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_commit_is_answered_only_after_its_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sync.db");
+        let setup = SqliteConn::open(&path, Role::Writer).unwrap();
+        setup.run("CREATE TABLE t (v INTEGER NOT NULL)").unwrap();
+        let writer = WriterThread::start(&path).unwrap();
+        assert_eq!(writer.write(insert(1)).await.unwrap(), 1);
+
+        // Without its name the WAL file cannot be opened to be synced.
+        std::fs::remove_file(wal_path(&path)).unwrap();
+        let refused = writer.write(insert(2)).await.unwrap_err();
+        assert!(
+            matches!(&refused, Error::Internal(m) if m.contains("cannot sync")),
+            "{refused:?}"
+        );
     }
 }

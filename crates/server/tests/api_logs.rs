@@ -48,8 +48,11 @@ struct Row<'a> {
 
 async fn insert(env: &Env, hook: &webhooks::Webhook, row: Row<'_>) -> i64 {
     let mut tx = env.db.pool().begin().await.unwrap();
-    let id = logs::insert(
-        &mut botwire_server::store::sql::Conn::Sqlx(&mut tx),
+    let mut conn = botwire_server::store::sql::Conn::Sqlx(&mut tx);
+    let id = logs::new_id(&mut conn).await.unwrap();
+    logs::insert(
+        &mut conn,
+        id,
         &NewLog {
             bot_id: hook.bot_id,
             webhook_id: hook.id,
@@ -74,6 +77,7 @@ async fn insert(env: &Env, hook: &webhooks::Webhook, row: Row<'_>) -> i64 {
     )
     .await
     .unwrap();
+    drop(conn);
     tx.commit().await.unwrap();
     id
 }

@@ -177,7 +177,8 @@ pub async fn run(
 ) -> Result<(Response, Vec<Event>)> {
     let mut events = Vec::new();
     let received_at = prepared.received_at();
-    let (answer, mut log) = decide(tx, bot, hook, prepared, &mut events).await?;
+    let log_id = logs::new_id(tx).await?;
+    let (answer, mut log) = decide(tx, bot, hook, prepared, log_id, &mut events).await?;
 
     // Only requests that were processed are remembered under their key: a 200, or a 422 from
     // identification. A 400/415 body or a 401 signature was never processed, so the sender's
@@ -194,17 +195,9 @@ pub async fn run(
     log.status = status.as_u16();
     log.detail = without_nul(&log.detail).into_owned();
     log.duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
-    let log_id = logs::insert(tx, &log).await?;
     let (response, body) = answer_response(answer, log_id);
-    logs::set_response(tx, log_id, &body).await?;
-    // The message was queued before the log row existed; link it now that it does.
-    let queued = log
-        .action
-        .as_deref()
-        .and_then(|a| serde_json::from_str::<Value>(a).ok());
-    if let Some(outbox_id) = queued.as_ref().and_then(|a| a["outbox_id"].as_i64()) {
-        outbox::link_log(tx, outbox_id, log_id).await?;
-    }
+    log.response = body;
+    logs::insert(tx, log_id, &log).await?;
     if let (true, Some(key)) = (remember, &log.idempotency_key) {
         logs::remember_key(tx, hook.id, &stored_key(key), log_id, received_at).await?;
     }
@@ -221,6 +214,7 @@ async fn decide(
     bot: &Bot,
     hook: &Webhook,
     prepared: Prepared,
+    log_id: i64,
     events: &mut Vec<Event>,
 ) -> Result<(Answer, NewLog)> {
     let Prepared {
@@ -321,7 +315,7 @@ async fn decide(
     };
     apply_mappings(tx, user.id, &outcomes, &fields).await?;
     log.mappings = Some(json_text(&outcomes)?);
-    let action = run_action(tx, bot, hook, user.id, &fields, template).await?;
+    let action = run_action(tx, bot, hook, user.id, log_id, &fields, template).await?;
     log.action = Some(action.to_string());
     Ok((
         Answer::Processed {
@@ -502,6 +496,7 @@ async fn run_action(
     bot: &Bot,
     hook: &Webhook,
     user_id: i64,
+    log_id: i64,
     fields: &[CustomField],
     template: Option<std::result::Result<Template, String>>,
 ) -> Result<Value> {
@@ -516,8 +511,15 @@ async fn run_action(
     Ok(match rendered {
         Ok(message) => {
             let message = without_nul(&message).into_owned();
-            let id = outbox::enqueue(tx, bot.id, user_id, hook.id, bot.channel.as_str(), &message)
-                .await?;
+            let queued = outbox::NewMessage {
+                bot_id: bot.id,
+                user_id,
+                webhook_id: hook.id,
+                log_id,
+                channel: bot.channel.as_str(),
+                message: &message,
+            };
+            let id = outbox::enqueue(tx, &queued).await?;
             json!({ "status": "queued", "outbox_id": id, "channel": bot.channel.as_str(), "message": message })
         }
         Err(e) => json!({ "status": "failed", "error": e.to_string() }),

@@ -61,12 +61,18 @@ pub struct NewLog {
     pub duration_us: i64,
 }
 
-pub async fn insert(tx: &mut Conn<'_>, log: &NewLog) -> Result<i64> {
-    let (id,): (i64,) = query(
-        "INSERT INTO request_logs (bot_id, webhook_id, received_at, method, content_type, headers, body, \
+/// The id the request's log row will have: its answer and its queued message name it.
+pub async fn new_id(tx: &mut Conn<'_>) -> Result<i64> {
+    tx.next_id("request_logs").await
+}
+
+/// Writes the log row under the id [`new_id`] gave.
+pub async fn insert(tx: &mut Conn<'_>, id: i64, log: &NewLog) -> Result<()> {
+    query(
+        "INSERT INTO request_logs (id, bot_id, webhook_id, received_at, method, content_type, headers, body, \
          parsed, status, outcome, detail, user_id, mappings, action, response, idempotency_key, \
          duplicate_of, duration_us, replay_of) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+         VALUES ($20, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(log.bot_id)
     .bind(log.webhook_id)
@@ -87,18 +93,9 @@ pub async fn insert(tx: &mut Conn<'_>, log: &NewLog) -> Result<i64> {
     .bind(log.duplicate_of)
     .bind(log.duration_us)
     .bind(log.replay_of)
-    .fetch_one(tx)
+    .bind(id)
+    .execute(tx)
     .await?;
-    Ok(id)
-}
-
-/// The answer depends on the row's id, so it is written after the insert.
-pub async fn set_response(tx: &mut Conn<'_>, id: i64, response: &str) -> Result<()> {
-    query("UPDATE request_logs SET response = $1 WHERE id = $2")
-        .bind(response)
-        .bind(id)
-        .execute(tx)
-        .await?;
     Ok(())
 }
 

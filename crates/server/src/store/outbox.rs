@@ -3,36 +3,30 @@
 use super::sql::{Conn, query};
 use crate::error::Result;
 
+/// A message to queue, and the log row of the request that queues it.
+pub struct NewMessage<'a> {
+    pub bot_id: i64,
+    pub user_id: i64,
+    pub webhook_id: i64,
+    pub log_id: i64,
+    pub channel: &'a str,
+    pub message: &'a str,
+}
+
 /// Queues a message for the bot's channel.
-pub async fn enqueue(
-    tx: &mut Conn<'_>,
-    bot_id: i64,
-    user_id: i64,
-    webhook_id: i64,
-    channel: &str,
-    message: &str,
-) -> Result<i64> {
+pub async fn enqueue(tx: &mut Conn<'_>, m: &NewMessage<'_>) -> Result<i64> {
     let (id,): (i64,) = query(
-        "INSERT INTO outbox (bot_id, user_id, webhook_id, channel, message, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO outbox (bot_id, user_id, webhook_id, log_id, channel, message, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
-    .bind(bot_id)
-    .bind(user_id)
-    .bind(webhook_id)
-    .bind(channel)
-    .bind(message)
+    .bind(m.bot_id)
+    .bind(m.user_id)
+    .bind(m.webhook_id)
+    .bind(m.log_id)
+    .bind(m.channel)
+    .bind(m.message)
     .bind(super::now_ms())
     .fetch_one(tx)
     .await?;
     Ok(id)
-}
-
-/// Records which log row queued the message.
-pub async fn link_log(tx: &mut Conn<'_>, outbox_id: i64, log_id: i64) -> Result<()> {
-    query("UPDATE outbox SET log_id = $1 WHERE id = $2")
-        .bind(log_id)
-        .bind(outbox_id)
-        .execute(tx)
-        .await?;
-    Ok(())
 }

@@ -53,6 +53,7 @@ pub struct SqliteConn(Mutex<rusqlite::Connection>);
 /// What a connection is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// The receiver's one writer (`group_commit`).
     Writer,
     Reader,
 }
@@ -63,12 +64,21 @@ impl SqliteConn {
         let conn = rusqlite::Connection::open(path)
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        // As the pool's connections (db.rs): WAL, FULL (a commit survives a crash of the
-        // machine), foreign keys; readers refuse to write.
+        // WAL (readers don't block the writer) and foreign keys, as the pool's connections
+        // (db.rs); readers refuse to write.
+        //
+        // The writer commits with synchronous=NORMAL: its commit does not wait for the disk,
+        // because `group_commit` syncs the WAL file itself, on another thread, before it
+        // answers any request of the batch; a commit is answered only once it would survive a
+        // crash of the machine, as with FULL, while the writer goes on with the next batch.
+        // It keeps temporary data in memory: each request's savepoint journals the pages it
+        // changes, and once that journal outgrew its memory budget SQLite wrote it to a
+        // temporary file, two system calls a page, for the rest of the batch.
         let pragmas = match role {
             Role::Writer => {
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                 PRAGMA temp_store = MEMORY;"
             }
             Role::Reader => "PRAGMA busy_timeout = 10000; PRAGMA query_only = ON;",
         };
@@ -92,6 +102,30 @@ impl SqliteConn {
 }
 
 impl<'c> Conn<'c> {
+    /// The id the next row of `table` gets, taken before the insert so that rows written
+    /// earlier in the transaction can refer to it. On SQLite that is the largest id plus one,
+    /// as SQLite would choose, and it stays free: the receiver's transactions hold the write
+    /// lock from their start (`BEGIN IMMEDIATE`). PostgreSQL takes it from the id's sequence.
+    pub async fn next_id(&mut self, table: &'static str) -> Result<i64> {
+        let sqlite = match self {
+            Conn::Sqlite(_) => true,
+            Conn::Tx(tx) => tx.backend_name() == "SQLite",
+            Conn::Sqlx(c) => c.backend_name() == "SQLite",
+            Conn::Pool(_) => {
+                return Err(Error::Internal(format!(
+                    "an id of {table} taken outside a transaction"
+                )));
+            }
+        };
+        let sql = if sqlite {
+            format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        } else {
+            format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
+        };
+        let (id,): (i64,) = query(sql).fetch_one(self).await?;
+        Ok(id)
+    }
+
     /// This connection, borrowed again for one call.
     pub fn reborrow(&mut self) -> Conn<'_> {
         match self {

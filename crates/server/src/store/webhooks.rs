@@ -262,7 +262,7 @@ pub async fn list(
     Ok(sqlx::query_as(
         "SELECT w.id, w.name, w.token, w.active, w.listening, \
          (SELECT CAST(COALESCE(SUM(u.accepted), 0) AS BIGINT) FROM usage_hours u \
-          WHERE u.webhook_id = w.id AND u.hour > $2) AS accepted_24h, \
+          WHERE u.bot_id = w.bot_id AND u.webhook_id = w.id AND u.hour > $2) AS accepted_24h, \
          l.received_at AS last_received_at, l.outcome AS last_outcome, l.status AS last_status \
          FROM inbound_webhooks w \
          LEFT JOIN request_logs l ON l.id = (SELECT MAX(m.id) FROM request_logs m WHERE m.webhook_id = w.id) \
