@@ -107,11 +107,7 @@ impl IntoResponse for Error {
                     .insert(header::RETRY_AFTER, HeaderValue::from(5));
                 response
             }
-            Error::Database(ref e) => {
-                tracing::error!(error = %e, "database error");
-                problem(status, "the server could not complete the request", None)
-            }
-            Error::Sqlite(ref e) => {
+            ref e @ (Error::Database(_) | Error::Sqlite(_)) => {
                 tracing::error!(error = %e, "database error");
                 problem(status, "the server could not complete the request", None)
             }

@@ -84,18 +84,8 @@ impl WriterThread {
         let (jobs, queue) = mpsc::unbounded_channel();
         let (committed, to_sync) = std_mpsc::channel();
         let wal = wal_path(path);
-        let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
-            std::thread::Builder::new()
-                .name(name.into())
-                .spawn(f)
-                .map(drop)
-                .map_err(|e| format!("cannot start the SQLite {name}: {e}"))
-        };
-        spawn("sqlite-sync", Box::new(move || sync(&wal, to_sync)))?;
-        spawn(
-            "sqlite-writer",
-            Box::new(move || run(conn, queue, committed)),
-        )?;
+        spawn("sqlite-sync", move || sync(&wal, to_sync))?;
+        spawn("sqlite-writer", move || run(conn, queue, committed))?;
         Ok(WriterThread { jobs })
     }
 
@@ -123,6 +113,14 @@ impl WriterThread {
             .await
             .map_err(|_| Error::Internal("the SQLite writer could not run the request".into()))?
     }
+}
+
+fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> std::result::Result<(), String> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(f)
+        .map(drop)
+        .map_err(|e| format!("cannot start the SQLite {name}: {e}"))
 }
 
 fn run(
@@ -275,6 +273,18 @@ impl BotQueues {
 mod tests {
     use super::*;
 
+    /// A new database file with table `t (v <column>)`, and a writer on it.
+    fn writer_on_new_table(column: &str) -> (tempfile::TempDir, PathBuf, Arc<WriterThread>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("writer.db");
+        let setup = SqliteConn::open(&path, Role::Writer).unwrap();
+        setup
+            .run(&format!("CREATE TABLE t (v {column} NOT NULL)"))
+            .unwrap();
+        let writer = Arc::new(WriterThread::start(&path).unwrap());
+        (dir, path, writer)
+    }
+
     fn insert(v: i64) -> Work<i64> {
         Box::new(move |conn| {
             Box::pin(async move {
@@ -291,11 +301,7 @@ mod tests {
     /// roll back alone, the others commit, and the writer goes on serving.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_or_panicking_request_rolls_back_alone() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("batch.db");
-        let setup = SqliteConn::open(&path, Role::Writer).unwrap();
-        setup.run("CREATE TABLE t (v INTEGER NOT NULL)").unwrap();
-        let writer = Arc::new(WriterThread::start(&path).unwrap());
+        let (_dir, path, writer) = writer_on_new_table("INTEGER");
 
         // The first request holds the writer until the others are queued behind it, so all
         // four run in one batch.
@@ -356,11 +362,7 @@ mod tests {
     /// is answered with the error, not as durable.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_commit_is_answered_only_after_its_sync() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sync.db");
-        let setup = SqliteConn::open(&path, Role::Writer).unwrap();
-        setup.run("CREATE TABLE t (v INTEGER NOT NULL)").unwrap();
-        let writer = WriterThread::start(&path).unwrap();
+        let (_dir, path, writer) = writer_on_new_table("INTEGER");
         assert_eq!(writer.write(insert(1)).await.unwrap(), 1);
 
         // Without its name the WAL file cannot be opened to be synced.
@@ -377,11 +379,7 @@ mod tests {
     /// cannot catch up would let it grow with everything written.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_wal_stays_bounded_under_sustained_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("wal.db");
-        let setup = SqliteConn::open(&path, Role::Writer).unwrap();
-        setup.run("CREATE TABLE t (v TEXT NOT NULL)").unwrap();
-        let writer = Arc::new(WriterThread::start(&path).unwrap());
+        let (_dir, path, writer) = writer_on_new_table("TEXT");
         let row = Arc::new("x".repeat(4000));
         let mut tasks = Vec::new();
         for _ in 0..16 {

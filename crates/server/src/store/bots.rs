@@ -8,6 +8,7 @@ use botwire_core::limits::{DailyLimit, MaxWebhooks};
 use botwire_core::names::FieldName;
 use botwire_core::phone::Country;
 use sqlx::AnyPool;
+use std::sync::LazyLock;
 
 pub async fn create_workspace(pool: &AnyPool, name: &str) -> Result<i64> {
     let (id,): (i64,) =
@@ -98,8 +99,12 @@ pub async fn create_bot(pool: &AnyPool, bot: &NewBot) -> Result<i64> {
     Ok(id)
 }
 
+/// Read on every webhook request: the statement is written once.
+static GET_BOT: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {BOT_COLUMNS} FROM bots WHERE id = $1"));
+
 pub async fn get_bot<'c>(db: impl Into<Conn<'c>>, id: i64) -> Result<Bot> {
-    let row: Option<BotRow> = query(format!("SELECT {BOT_COLUMNS} FROM bots WHERE id = $1"))
+    let row: Option<BotRow> = query(GET_BOT.as_str())
         .bind(id)
         .fetch_optional(&mut db.into())
         .await?;

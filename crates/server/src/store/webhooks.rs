@@ -9,6 +9,7 @@ use botwire_core::mapping::Mapping;
 use botwire_core::names::WebhookName;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyPool, FromRow};
+use std::sync::LazyLock;
 use subtle::ConstantTimeEq;
 
 /// A new secret token: 256 random bits, URL-safe base64 (43 characters).
@@ -93,18 +94,23 @@ fn decode(r: WebhookRow) -> Result<Webhook> {
     })
 }
 
+/// Read on every webhook request: the statement is written once.
+static BY_TOKEN: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {COLUMNS} FROM inbound_webhooks \
+         WHERE token_hash = $1 OR (previous_token_hash = $1 AND previous_token_expires_at > $2)"
+    )
+});
+
 /// The webhook a presented token belongs to: its current token, or its previous one while
 /// the rotation's grace period lasts.
 pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option<Webhook>> {
     let hash = token_hash(token);
-    let row: Option<WebhookRow> = query(format!(
-        "SELECT {COLUMNS} FROM inbound_webhooks \
-         WHERE token_hash = $1 OR (previous_token_hash = $1 AND previous_token_expires_at > $2)"
-    ))
-    .bind(&hash)
-    .bind(now)
-    .fetch_optional(db)
-    .await?;
+    let row: Option<WebhookRow> = query(BY_TOKEN.as_str())
+        .bind(&hash)
+        .bind(now)
+        .fetch_optional(db)
+        .await?;
     let Some(row) = row else { return Ok(None) };
     // The database compared hashes; the final word is a constant-time comparison here, so no
     // collation or index quirk can accept a token that is merely similar.
