@@ -150,6 +150,45 @@ pub fn identify<L: UserLookup>(
     country: &Country,
     lookup: &L,
 ) -> Identification<L::User> {
+    identify_contacts(inputs, &Contacts::parse(inputs, country), channel, lookup)
+}
+
+/// The phone and email of a payload's inputs, parsed (`None` where the probe has no value).
+/// Parsing a phone number is identification's costliest step, so the receiver does it once,
+/// before its database turn, and looks users up by the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contacts {
+    pub phone: Option<Result<Phone, String>>,
+    pub email: Option<Result<Email, String>>,
+}
+
+impl Contacts {
+    /// Parses national phone numbers for `country`.
+    pub fn parse(inputs: &IdentityInputs, country: &Country) -> Contacts {
+        Contacts {
+            phone: probe_value(&inputs.phone).map(|raw| phone::parse_number(raw, country)),
+            email: probe_value(&inputs.email).map(email::parse_address),
+        }
+    }
+
+    /// The phone, when there is a valid one.
+    pub fn valid_phone(&self) -> Option<&Phone> {
+        self.phone.as_ref().and_then(|p| p.as_ref().ok())
+    }
+
+    /// The email, when there is a valid one.
+    pub fn valid_email(&self) -> Option<&Email> {
+        self.email.as_ref().and_then(|e| e.as_ref().ok())
+    }
+}
+
+/// [`identify`] with the contacts already parsed (from the same inputs).
+pub fn identify_contacts<L: UserLookup>(
+    inputs: &IdentityInputs,
+    contacts: &Contacts,
+    channel: Channel,
+    lookup: &L,
+) -> Identification<L::User> {
     let mut tried = Tried::default();
 
     // 1. user_ns: match or stop.
@@ -179,15 +218,11 @@ pub fn identify<L: UserLookup>(
         tried.failed(format!("CRM contact id {}: no such user", quote(id)));
     }
 
-    // Email is parsed up front: a user created from the phone takes it along.
-    let email_value = tried.peek(&inputs.email);
-    let email = email_value.map(email::parse_address);
-
-    // 3. phone: match or create.
+    // 3. phone: match or create (a user created from the phone takes the email along).
     if let Some(raw) = tried.value("phone", &inputs.phone) {
-        match phone::parse_number(raw, country) {
-            Ok(phone) => {
-                if let Some(user) = lookup.by_phone(&phone) {
+        match &contacts.phone {
+            Some(Ok(phone)) => {
+                if let Some(user) = lookup.by_phone(phone) {
                     return Identification::Matched {
                         user,
                         by: IdentityKey::Phone,
@@ -196,23 +231,24 @@ pub fn identify<L: UserLookup>(
                 if channel.can_create_users() {
                     return Identification::Create {
                         by: IdentityKey::Phone,
-                        phone: Some(phone),
-                        email: email.and_then(Result::ok),
+                        phone: Some(phone.clone()),
+                        email: contacts.valid_email().cloned(),
                     };
                 }
                 tried.failed(format!(
                     "phone {phone}: no such user, and {channel} bots cannot create users"
                 ));
             }
-            Err(problem) => tried.failed(format!("phone {}: {problem}", quote(raw))),
+            Some(Err(problem)) => tried.failed(format!("phone {}: {problem}", quote(raw))),
+            None => {}
         }
     }
 
     // 4. email: match or create.
     if let Some(raw) = tried.value("email", &inputs.email) {
-        match email {
+        match &contacts.email {
             Some(Ok(email)) => {
-                if let Some(user) = lookup.by_email(&email) {
+                if let Some(user) = lookup.by_email(email) {
                     return Identification::Matched {
                         user,
                         by: IdentityKey::Email,
@@ -222,7 +258,7 @@ pub fn identify<L: UserLookup>(
                     return Identification::Create {
                         by: IdentityKey::Email,
                         phone: None,
-                        email: Some(email),
+                        email: Some(email.clone()),
                     };
                 }
                 tried.failed(format!(
@@ -245,6 +281,14 @@ pub fn identify<L: UserLookup>(
 struct Tried {
     notes: Vec<String>,
     any_configured: bool,
+}
+
+/// The trimmed value of a probe, if it has one.
+fn probe_value(probe: &Probe) -> Option<&str> {
+    match probe {
+        Probe::Value(v) => Some(v.trim()).filter(|v| !v.is_empty()),
+        _ => None,
+    }
 }
 
 impl Tried {
@@ -275,14 +319,6 @@ impl Tried {
                     Some(v)
                 }
             }
-        }
-    }
-
-    /// The trimmed value of a probe, noting nothing.
-    fn peek<'a>(&self, probe: &'a Probe) -> Option<&'a str> {
-        match probe {
-            Probe::Value(v) => Some(v.trim()).filter(|v| !v.is_empty()),
-            _ => None,
         }
     }
 

@@ -50,11 +50,11 @@ async fn handle(
     let started = Instant::now();
     let now = store::now_ms();
     let db = &state.db;
-    let mut reader = db.reader();
-    let Some(hook) = webhooks::by_token(&mut reader, token, now).await? else {
+    let Some(webhooks::Receiving { hook, bot, fields }) =
+        webhooks::by_token(&mut db.reader(), token, now).await?
+    else {
         return Ok((StatusCode::NOT_FOUND, Json(json!({ "error": "not found" }))).into_response());
     };
-    let bot = bots::get_bot(reader, hook.bot_id).await?;
     let limit = bot.daily_limit.get();
 
     let content_length = headers
@@ -84,7 +84,7 @@ async fn handle(
         bytes: &bytes,
         received_at: now,
     };
-    let ingest = Ingest::prepare(state, bot, hook, &request, started, Mode::Live).await?;
+    let ingest = Ingest::prepare(state, bot, hook, fields, &request, started, Mode::Live)?;
     match db
         .write(bot_id, Box::new(move |conn| Box::pin(ingest.run(conn))))
         .await
@@ -149,16 +149,17 @@ enum Ingested {
 }
 
 impl Ingest {
-    /// Everything but the database work, done before the request queues for the writer.
-    async fn prepare(
+    /// Everything but the database work, done before the request queues for the writer;
+    /// `fields` are the bot's custom fields as read with the webhook.
+    fn prepare(
         state: &AppState,
         bot: bots::Bot,
         hook: webhooks::Webhook,
+        fields: Vec<bots::CustomField>,
         request: &process::Request<'_>,
         started: Instant,
         mode: Mode,
     ) -> Result<Ingest> {
-        let fields = bots::fields(state.db.reader(), bot.id).await?;
         let prepared = process::prepare(&bot, &hook, request, mode, fields)?;
         Ok(Ingest {
             bot,
@@ -221,15 +222,16 @@ pub async fn replay(
         received_at: store::now_ms(),
     };
     let mode = Mode::Replay { of };
+    let fields = bots::fields(state.db.reader(), bot.id).await?;
     let ingest = Ingest::prepare(
         state,
         bot.clone(),
         hook.clone(),
+        fields,
         &request,
         Instant::now(),
         mode,
-    )
-    .await?;
+    )?;
     let done = state
         .db
         .write(bot.id, Box::new(move |conn| Box::pin(ingest.run(conn))))

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use botwire_core::email::Email;
 use botwire_core::field::FieldType;
 use botwire_core::identify::{
-    self, Identification, IdentityInputs, IdentityKey, IdentityPaths, Probe,
+    self, Contacts, Identification, IdentityInputs, IdentityKey, IdentityPaths, Probe,
 };
 use botwire_core::mapping::{self, MappingOutcome};
 use botwire_core::phone::Phone;
@@ -384,8 +384,7 @@ async fn identify_user(
 pub(crate) struct LookupKeys {
     user_ns: Option<String>,
     crm_contact_id: Option<String>,
-    phone: Option<Phone>,
-    email: Option<Email>,
+    contacts: Contacts,
 }
 
 /// The identity values of `doc`, and the keys to look users up by; no database needed.
@@ -404,8 +403,7 @@ pub(crate) fn lookup_keys(
     let keys = LookupKeys {
         user_ns: value(&inputs.user_ns).map(|v| without_nul(&v).into_owned()),
         crm_contact_id: value(&inputs.crm_contact_id).map(|v| without_nul(&v).into_owned()),
-        phone: value(&inputs.phone).and_then(|v| Phone::parse(&v, &bot.default_country).ok()),
-        email: value(&inputs.email).and_then(|v| Email::parse(&v).ok()),
+        contacts: Contacts::parse(&inputs, &bot.default_country),
     };
     (inputs, keys)
 }
@@ -420,15 +418,16 @@ pub(crate) async fn identify_by(
     inputs: &IdentityInputs,
     keys: &LookupKeys,
 ) -> Result<Identification<users::UserRef>> {
+    let contacts = &keys.contacts;
     let keys = users::Keys {
         user_ns: keys.user_ns.as_deref(),
         crm_contact_id: keys.crm_contact_id.as_deref(),
-        phone: keys.phone.as_ref().map(Phone::as_str),
-        email: keys.email.as_ref().map(Email::as_str),
+        phone: contacts.valid_phone().map(Phone::as_str),
+        email: contacts.valid_email().map(Email::as_str),
     };
     let candidates = users::candidates(tx, bot.id, &keys).await?;
     Ok(
-        match identify::identify(inputs, bot.channel, &bot.default_country, &candidates) {
+        match identify::identify_contacts(inputs, contacts, bot.channel, &candidates) {
             Identification::Create { by, phone, email } => Identification::Create {
                 by,
                 phone,

@@ -8,7 +8,6 @@ use botwire_core::limits::{DailyLimit, MaxWebhooks};
 use botwire_core::names::FieldName;
 use botwire_core::phone::Country;
 use sqlx::AnyPool;
-use std::sync::LazyLock;
 
 pub async fn create_workspace(pool: &AnyPool, name: &str) -> Result<i64> {
     let (id,): (i64,) =
@@ -99,12 +98,8 @@ pub async fn create_bot(pool: &AnyPool, bot: &NewBot) -> Result<i64> {
     Ok(id)
 }
 
-/// Read on every webhook request: the statement is written once.
-static GET_BOT: LazyLock<String> =
-    LazyLock::new(|| format!("SELECT {BOT_COLUMNS} FROM bots WHERE id = $1"));
-
 pub async fn get_bot<'c>(db: impl Into<Conn<'c>>, id: i64) -> Result<Bot> {
-    let row: Option<BotRow> = query(GET_BOT.as_str())
+    let row: Option<BotRow> = query(format!("SELECT {BOT_COLUMNS} FROM bots WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut db.into())
         .await?;
@@ -158,13 +153,15 @@ pub async fn fields<'c>(db: impl Into<Conn<'c>>, bot_id: i64) -> Result<Vec<Cust
             .fetch_all(&mut db.into())
             .await?;
     rows.into_iter()
-        .map(|(id, name, t)| {
-            let field_type = FieldType::parse(&t).map_err(Error::Internal)?;
-            Ok(CustomField {
-                id,
-                name,
-                field_type,
-            })
-        })
+        .map(|(id, name, t)| field(id, name, &t))
         .collect()
+}
+
+/// A custom field from its stored columns.
+pub(crate) fn field(id: i64, name: String, field_type: &str) -> Result<CustomField> {
+    Ok(CustomField {
+        id,
+        name,
+        field_type: FieldType::parse(field_type).map_err(Error::Internal)?,
+    })
 }

@@ -23,3 +23,59 @@ pub type Tx<'c> = sqlx::Transaction<'c, Any>;
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+/// The receiver's lookups go through indexes: a bot with many users, or a server with many
+/// webhooks, must not make each request read a whole table.
+#[cfg(test)]
+mod query_plans {
+    fn plan(sql: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plans.db");
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime
+            .block_on(crate::db::Db::connect(&format!(
+                "sqlite://{}",
+                path.display()
+            )))
+            .unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        // Values left unbound are NULL, which does not change the plan.
+        let mut rows = stmt.raw_query();
+        let mut steps = Vec::new();
+        while let Some(row) = rows.next().unwrap() {
+            steps.push(row.get::<_, String>(3).unwrap());
+        }
+        steps
+    }
+
+    #[test]
+    fn identification_looks_each_key_up_in_an_index() {
+        let plan = plan(super::users::CANDIDATES);
+        let searches = plan
+            .iter()
+            .filter(|step| step.starts_with("SEARCH bot_users USING INDEX"))
+            .count();
+        assert_eq!(searches, 4, "{plan:#?}");
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN")),
+            "{plan:#?}"
+        );
+    }
+
+    #[test]
+    fn a_token_finds_its_webhook_bot_and_fields_through_indexes() {
+        let plan = plan(&super::webhooks::BY_TOKEN);
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN")),
+            "{plan:#?}"
+        );
+        for table in ["w", "b", "f"] {
+            assert!(
+                plan.iter()
+                    .any(|step| step.starts_with(&format!("SEARCH {table} "))),
+                "{table}: {plan:#?}"
+            );
+        }
+    }
+}

@@ -231,9 +231,14 @@ macro_rules! column {
 }
 column!(i64, Option<i64>, String, Option<String>);
 
-/// A type a whole row decodes to.
+/// A type a row, or a run of its columns, decodes to.
 pub trait FromRow: Sized {
-    fn from_row(row: &Row<'_>) -> Result<Self>;
+    /// Decodes the columns from `first` on (a row that joins several tables).
+    fn from_row_at(row: &Row<'_>, first: usize) -> Result<Self>;
+
+    fn from_row(row: &Row<'_>) -> Result<Self> {
+        Self::from_row_at(row, 0)
+    }
 }
 
 /// Declares a struct whose fields are a statement's columns, in the same order, with its
@@ -248,8 +253,11 @@ macro_rules! row_struct {
 
         impl $crate::store::sql::FromRow for $ty {
             #[allow(unused_assignments)]
-            fn from_row(row: &$crate::store::sql::Row<'_>) -> $crate::error::Result<Self> {
-                let mut column = 0;
+            fn from_row_at(
+                row: &$crate::store::sql::Row<'_>,
+                first: usize,
+            ) -> $crate::error::Result<Self> {
+                let mut column = first;
                 Ok($ty {
                     $($field: {
                         let value = row.get(column)?;
@@ -266,8 +274,8 @@ pub(crate) use row_struct;
 macro_rules! tuple_row {
     ($($t:ident $i:tt),*) => {
         impl<$($t: Column),*> FromRow for ($($t,)*) {
-            fn from_row(row: &Row<'_>) -> Result<Self> {
-                Ok(($(row.get::<$t>($i)?,)*))
+            fn from_row_at(row: &Row<'_>, first: usize) -> Result<Self> {
+                Ok(($(row.get::<$t>(first + $i)?,)*))
             }
         }
     };
@@ -300,6 +308,29 @@ impl<'q> Query<'q> {
             Conn::Pool(p) => self.sqlx().fetch_all(*p).await?,
         };
         rows.iter().map(|r| T::from_row(&Row::Sqlx(r))).collect()
+    }
+
+    /// Runs the statement and hands each row to `each`, decoding only what it reads.
+    pub async fn for_each_row(
+        self,
+        conn: &mut Conn<'_>,
+        mut each: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let rows = match conn {
+            Conn::Sqlite(c) => {
+                let conn = c.lock();
+                let mut stmt = self.sqlite_statement(&conn)?;
+                let mut rows = stmt.raw_query();
+                while let Some(row) = rows.next().map_err(sqlite_error)? {
+                    each(&Row::Sqlite(row))?;
+                }
+                return Ok(());
+            }
+            Conn::Tx(tx) => self.sqlx().fetch_all(&mut **tx).await?,
+            Conn::Sqlx(c) => self.sqlx().fetch_all(&mut **c).await?,
+            Conn::Pool(p) => self.sqlx().fetch_all(*p).await?,
+        };
+        rows.iter().try_for_each(|r| each(&Row::Sqlx(r)))
     }
 
     pub async fn fetch_optional<T: FromRow>(self, conn: &mut Conn<'_>) -> Result<Option<T>> {

@@ -78,18 +78,23 @@ pub struct Keys<'a> {
     pub email: Option<&'a str>,
 }
 
+/// One indexed lookup per key: a single `OR` of the four made SQLite walk every user of the
+/// bot. A user named by two keys comes twice, which [`Candidates`] does not mind.
+pub(crate) const CANDIDATES: &str = "\
+    SELECT id, user_ns, crm_contact_id, phone, email FROM bot_users WHERE bot_id = $1 AND user_ns = $2 \
+    UNION ALL SELECT id, user_ns, crm_contact_id, phone, email FROM bot_users WHERE bot_id = $1 AND crm_contact_id = $3 \
+    UNION ALL SELECT id, user_ns, crm_contact_id, phone, email FROM bot_users WHERE bot_id = $1 AND phone = $4 \
+    UNION ALL SELECT id, user_ns, crm_contact_id, phone, email FROM bot_users WHERE bot_id = $1 AND email = $5";
+
 pub async fn candidates(tx: &mut Conn<'_>, bot_id: i64, keys: &Keys<'_>) -> Result<Candidates> {
-    let rows = query(
-        "SELECT id, user_ns, crm_contact_id, phone, email FROM bot_users WHERE bot_id = $1 \
-         AND (user_ns = $2 OR crm_contact_id = $3 OR phone = $4 OR email = $5)",
-    )
-    .bind(bot_id)
-    .bind(keys.user_ns)
-    .bind(keys.crm_contact_id)
-    .bind(keys.phone)
-    .bind(keys.email)
-    .fetch_all(tx)
-    .await?;
+    let rows = query(CANDIDATES)
+        .bind(bot_id)
+        .bind(keys.user_ns)
+        .bind(keys.crm_contact_id)
+        .bind(keys.phone)
+        .bind(keys.email)
+        .fetch_all(tx)
+        .await?;
     Ok(Candidates { rows })
 }
 

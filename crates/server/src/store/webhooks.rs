@@ -1,5 +1,6 @@
 //! Inbound webhooks: tokens, configuration, listen mode.
 
+use super::bots::{self, BOT_COLUMNS, Bot, BotRow, CustomField};
 use super::sql::{self, Conn, query};
 use crate::error::{Error, Result};
 use crate::receiver::signature::SignatureScheme;
@@ -94,28 +95,73 @@ fn decode(r: WebhookRow) -> Result<Webhook> {
     })
 }
 
-/// Read on every webhook request: the statement is written once.
-static BY_TOKEN: LazyLock<String> = LazyLock::new(|| {
+/// What the receiver reads before a request's turn: the webhook a token names, its bot and
+/// the bot's custom fields.
+pub struct Receiving {
+    pub hook: Webhook,
+    pub bot: Bot,
+    pub fields: Vec<CustomField>,
+}
+
+/// Read on every webhook request, as one statement: on SQLite each statement outside a
+/// transaction is a read transaction of its own, and starting one after the writer's latest
+/// commit costs more than the reading. One row per custom field (one with none).
+pub(crate) static BY_TOKEN: LazyLock<String> = LazyLock::new(|| {
+    let columns = |table: &str, columns: &str| {
+        (columns.split(','))
+            .map(|c| format!("{table}.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!(
-        "SELECT {COLUMNS} FROM inbound_webhooks \
-         WHERE token_hash = $1 OR (previous_token_hash = $1 AND previous_token_expires_at > $2)"
+        "SELECT {}, {}, f.id, f.name, f.field_type FROM inbound_webhooks w \
+         JOIN bots b ON b.id = w.bot_id LEFT JOIN custom_fields f ON f.bot_id = w.bot_id \
+         WHERE w.token_hash = $1 OR (w.previous_token_hash = $1 AND w.previous_token_expires_at > $2) \
+         ORDER BY f.id",
+        columns("w", COLUMNS),
+        columns("b", BOT_COLUMNS),
     )
 });
 
-/// The webhook a presented token belongs to: its current token, or its previous one while
-/// the rotation's grace period lasts.
-pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option<Webhook>> {
+/// The column where [`BY_TOKEN`]'s bot columns start, and where its field columns start.
+fn receiving_columns() -> (usize, usize) {
+    let bot = COLUMNS.split(',').count();
+    (bot, bot + BOT_COLUMNS.split(',').count())
+}
+
+/// The webhook a presented token belongs to (its current token, or its previous one while
+/// the rotation's grace period lasts), with its bot and the bot's custom fields.
+pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option<Receiving>> {
     let hash = token_hash(token);
-    let row: Option<WebhookRow> = query(BY_TOKEN.as_str())
+    let (bot_column, field_column) = receiving_columns();
+    let mut first: Option<(WebhookRow, BotRow)> = None;
+    let mut fields = Vec::new();
+    query(BY_TOKEN.as_str())
         .bind(&hash)
         .bind(now)
-        .fetch_optional(db)
+        .for_each_row(db, |row| {
+            // The webhook and bot repeat on every row; they are decoded once.
+            if first.is_none() {
+                first = Some((
+                    sql::FromRow::from_row_at(row, 0)?,
+                    sql::FromRow::from_row_at(row, bot_column)?,
+                ));
+            }
+            let field: (Option<i64>, Option<String>, Option<String>) =
+                sql::FromRow::from_row_at(row, field_column)?;
+            if let (Some(id), Some(name), Some(field_type)) = field {
+                fields.push(bots::field(id, name, &field_type)?);
+            }
+            Ok(())
+        })
         .await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some((hook, bot)) = first else {
+        return Ok(None);
+    };
     // The database compared hashes; the final word is a constant-time comparison here, so no
     // collation or index quirk can accept a token that is merely similar.
-    let current = row.token_hash.as_bytes().ct_eq(hash.as_bytes());
-    let previous = row
+    let current = hook.token_hash.as_bytes().ct_eq(hash.as_bytes());
+    let previous = hook
         .previous_token_hash
         .as_deref()
         .map_or(subtle::Choice::from(0), |p| {
@@ -124,7 +170,11 @@ pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option
     if !bool::from(current | previous) {
         return Ok(None);
     }
-    decode(row).map(Some)
+    Ok(Some(Receiving {
+        hook: decode(hook)?,
+        bot: bot.try_into()?,
+        fields,
+    }))
 }
 
 pub async fn get<'c>(db: impl Into<Conn<'c>>, id: i64) -> Result<Webhook> {
