@@ -65,7 +65,7 @@ mod query_plans {
 
     #[test]
     fn a_token_finds_its_webhook_bot_and_fields_through_indexes() {
-        let plan = plan(&super::webhooks::BY_TOKEN);
+        let plan = plan(&super::webhooks::BY_TOKEN.sql);
         assert!(
             !plan.iter().any(|step| step.starts_with("SCAN")),
             "{plan:#?}"

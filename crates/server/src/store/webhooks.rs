@@ -106,37 +106,45 @@ pub struct Receiving {
 /// Read on every webhook request, as one statement: on SQLite each statement outside a
 /// transaction is a read transaction of its own, and starting one after the writer's latest
 /// commit costs more than the reading. One row per custom field (one with none).
-pub(crate) static BY_TOKEN: LazyLock<String> = LazyLock::new(|| {
-    let columns = |table: &str, columns: &str| {
-        (columns.split(','))
-            .map(|c| format!("{table}.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!(
-        "SELECT {}, {}, f.id, f.name, f.field_type FROM inbound_webhooks w \
-         JOIN bots b ON b.id = w.bot_id LEFT JOIN custom_fields f ON f.bot_id = w.bot_id \
-         WHERE w.token_hash = $1 OR (w.previous_token_hash = $1 AND w.previous_token_expires_at > $2) \
-         ORDER BY f.id",
-        columns("w", COLUMNS),
-        columns("b", BOT_COLUMNS),
-    )
+pub(crate) struct ByToken {
+    pub(crate) sql: String,
+    /// Where the bot's columns start, and where the field's.
+    bot_column: usize,
+    field_column: usize,
+}
+
+/// Written once, with its column positions.
+pub(crate) static BY_TOKEN: LazyLock<ByToken> = LazyLock::new(|| {
+    let (hook_columns, bot_column) = qualified("w", COLUMNS);
+    let (bot_columns, bot_count) = qualified("b", BOT_COLUMNS);
+    ByToken {
+        sql: format!(
+            "SELECT {hook_columns}, {bot_columns}, f.id, f.name, f.field_type FROM inbound_webhooks w \
+             JOIN bots b ON b.id = w.bot_id LEFT JOIN custom_fields f ON f.bot_id = w.bot_id \
+             WHERE w.token_hash = $1 OR (w.previous_token_hash = $1 AND w.previous_token_expires_at > $2) \
+             ORDER BY f.id"
+        ),
+        bot_column,
+        field_column: bot_column + bot_count,
+    }
 });
 
-/// The column where [`BY_TOKEN`]'s bot columns start, and where its field columns start.
-fn receiving_columns() -> (usize, usize) {
-    let bot = COLUMNS.split(',').count();
-    (bot, bot + BOT_COLUMNS.split(',').count())
+/// `columns` (a comma-separated list) qualified with `table`, and how many there are.
+fn qualified(table: &str, columns: &str) -> (String, usize) {
+    let list: Vec<String> = (columns.split(','))
+        .map(|c| format!("{table}.{}", c.trim()))
+        .collect();
+    (list.join(", "), list.len())
 }
 
 /// The webhook a presented token belongs to (its current token, or its previous one while
 /// the rotation's grace period lasts), with its bot and the bot's custom fields.
 pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option<Receiving>> {
     let hash = token_hash(token);
-    let (bot_column, field_column) = receiving_columns();
+    let statement = &*BY_TOKEN;
     let mut first: Option<(WebhookRow, BotRow)> = None;
     let mut fields = Vec::new();
-    query(BY_TOKEN.as_str())
+    query(statement.sql.as_str())
         .bind(&hash)
         .bind(now)
         .for_each_row(db, |row| {
@@ -144,11 +152,11 @@ pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option
             if first.is_none() {
                 first = Some((
                     sql::FromRow::from_row_at(row, 0)?,
-                    sql::FromRow::from_row_at(row, bot_column)?,
+                    sql::FromRow::from_row_at(row, statement.bot_column)?,
                 ));
             }
             let field: (Option<i64>, Option<String>, Option<String>) =
-                sql::FromRow::from_row_at(row, field_column)?;
+                sql::FromRow::from_row_at(row, statement.field_column)?;
             if let (Some(id), Some(name), Some(field_type)) = field {
                 fields.push(bots::field(id, name, &field_type)?);
             }
