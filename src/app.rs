@@ -3,6 +3,7 @@
 use crate::api;
 use crate::api::auth::Me;
 use crate::components::leave_guard::LeaveGuard;
+use crate::components::session_ended::SessionEnded;
 use crate::pages::NotFound;
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
@@ -14,18 +15,23 @@ use leptos_router::path;
 #[derive(Clone, Copy)]
 pub struct Session {
     pub me: RwSignal<Option<Me>>,
+    /// The session ended while a screen held unsaved changes: the email it was for, to log in
+    /// again over that screen (see [`SessionEnded`]).
+    pub ended_over_changes: RwSignal<Option<String>>,
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(Session {
         me: RwSignal::new(None),
+        ended_over_changes: RwSignal::new(None),
     });
     // Before the router: its listeners must come after the guard's.
     LeaveGuard::install();
     view! {
         <Router>
             <SessionWatch />
+            <SessionEnded />
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="app-header">
                 <A href="/" attr:class="brand">"Botwire"</A>
@@ -62,13 +68,22 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Loads the account, and sends the person to the login page whenever the API answers 401.
+/// Loads the account, and whenever the API answers 401 sends the person to the login page,
+/// or, when the screen holds unsaved changes, asks them to log in again over it.
 #[component]
 fn SessionWatch() -> impl IntoView {
     let session = expect_context::<Session>();
     let navigate = use_navigate();
+    let guard = use_context::<LeaveGuard>();
     api::on_unauthorized(move || {
+        let email = session.me.get_untracked().map(|me| me.email);
         session.me.set(None);
+        if guard.is_some_and(LeaveGuard::holds_changes) {
+            session
+                .ended_over_changes
+                .set(Some(email.unwrap_or_default()));
+            return;
+        }
         let path = window().location().pathname().unwrap_or_default();
         if path != "/login" && path != "/setup" {
             navigate("/login", Default::default());

@@ -2,7 +2,7 @@
 //! build: the seed walk-through, awkward member names in the tree, a 1 MiB payload, the tree
 //! following the sample, and the question before leaving unsaved changes.
 
-use botwire_testkit::{Browser, Session, poll, samples};
+use botwire_testkit::{Browser, EMAIL, PASSWORD, Session, poll, samples};
 use fantoccini::Locator;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -645,6 +645,137 @@ async fn asks_before_leaving_unsaved_changes_inside_the_app() {
     b.wait_path(|p| p == list).await;
     b.wait_text("h1", "Inbound Webhooks").await;
     s.browser.close().await;
+}
+
+/// The session ends under the editor's unsaved changes (here: logged out from elsewhere). A
+/// save answered 401 keeps the screen and its changes and asks to log in again in a modal
+/// dialog; after that the changes save. With nothing unsaved, a 401 goes to the login page.
+#[tokio::test]
+async fn a_session_ending_over_unsaved_changes_keeps_them() {
+    let s = Session::logged_in(1280, 900).await;
+    let b = &s.browser;
+    let (bot_id, hook) = bot_and_webhook(b).await;
+    let hook_id = hook["id"].as_i64().unwrap();
+    let editor = format!("/bots/{bot_id}/webhooks/{hook_id}");
+    open_editor(&s, bot_id, hook_id).await;
+
+    b.type_into("#action-template", "Kept words").await;
+    b.wait_text("#save-status", "Unsaved changes").await;
+    let (status, _) = b.api("POST", "/auth/logout", None).await;
+    assert_eq!(status, 204, "log out from elsewhere");
+
+    b.click("#save").await;
+    b.wait_text("#session-ended h2", "Your session has ended")
+        .await;
+    b.wait_text("#save-error", "Not saved").await;
+    assert_eq!(b.path().await, editor, "the editor stays");
+    assert_eq!(b.value("#action-template").await, "Kept words");
+    assert_eq!(b.value("#session-ended #email").await, EMAIL);
+    screenshot(b, "session-ended").await;
+    let (modal, focused) = dialog_state(b).await;
+    assert!(modal, "the dialog is modal");
+    assert_eq!(focused, "password", "typing goes to the password");
+    // On a phone the dialog fits the screen.
+    b.set_viewport(360, 740).await;
+    let fits = b
+        .client
+        .execute(
+            "const r = document.getElementById('session-ended').getBoundingClientRect(); \
+             return r.left >= 0 && r.right <= window.innerWidth && r.width > 300;",
+            vec![],
+        )
+        .await
+        .expect("measure the dialog");
+    assert_eq!(fits, json!(true), "the dialog fits 360 px");
+    b.set_viewport(1280, 900).await;
+
+    // A wrong password is answered in the dialog, which stays.
+    b.type_into("#session-ended #password", "not the password at all")
+        .await;
+    b.click("#session-ended button[type=submit]").await;
+    b.wait_text("#session-ended #form-error", "wrong").await;
+    assert_eq!(b.path().await, editor);
+
+    b.clear("#session-ended #password").await;
+    b.type_into("#session-ended #password", PASSWORD).await;
+    b.click("#session-ended button[type=submit]").await;
+    poll(
+        async || b.client.find(Locator::Css("#session-ended")).await.is_err(),
+        |gone| *gone,
+    )
+    .await
+    .expect("the dialog closes once logged in");
+    assert_eq!(b.text("#account-email").await, EMAIL);
+    assert_eq!(b.value("#action-template").await, "Kept words");
+    let focused = b
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .expect("focus");
+    assert_eq!(focused, json!("save"), "focus is back on Save");
+    assert!(
+        b.client.find(Locator::Css("#save-error")).await.is_err(),
+        "the error that asked to log in is gone"
+    );
+    b.wait_text("#save-status", "Unsaved changes").await;
+    b.click("#save").await;
+    b.wait_text("#save-status", "Saved").await;
+    let (status, saved) = b.api("GET", &format!("/webhooks/{hook_id}"), None).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["action_template"], "Kept words");
+
+    // Escape closes the dialog and keeps the changes; the next save asks again, and
+    // *Leave without saving* goes to the login page.
+    b.type_into("#action-template", " and more").await;
+    b.api("POST", "/auth/logout", None).await;
+    b.click("#save").await;
+    b.find("#session-ended").await;
+    b.client
+        .active_element()
+        .await
+        .expect("focused element")
+        .send_keys("\u{e00c}")
+        .await
+        .expect("Escape");
+    poll(
+        async || b.client.find(Locator::Css("#session-ended")).await.is_err(),
+        |gone| *gone,
+    )
+    .await
+    .expect("Escape closes the dialog");
+    assert_eq!(b.value("#action-template").await, "Kept words and more");
+    b.click("#save").await;
+    b.click("#session-ended-leave").await;
+    b.wait_path(|p| p == "/login").await;
+
+    // Nothing unsaved: a 401 goes straight to the login page.
+    b.log_in(&s.server).await;
+    open_editor(&s, bot_id, hook_id).await;
+    b.api("POST", "/auth/logout", None).await;
+    b.click("#editor-logs").await;
+    b.wait_path(|p| p == "/login").await;
+    assert!(
+        b.client.find(Locator::Css("#session-ended")).await.is_err(),
+        "no dialog without unsaved changes"
+    );
+    s.browser.close().await;
+}
+
+/// Whether the session-ended dialog is open as a modal, and the id of the focused element.
+async fn dialog_state(browser: &Browser) -> (bool, String) {
+    let state = browser
+        .client
+        .execute(
+            "const d = document.getElementById('session-ended'); \
+             return [d.open && d.matches(':modal'), document.activeElement.id];",
+            vec![],
+        )
+        .await
+        .expect("dialog state");
+    (
+        state[0].as_bool().expect("a boolean"),
+        state[1].as_str().expect("an id").to_owned(),
+    )
 }
 
 /// Everything the tree shows.

@@ -81,6 +81,11 @@ impl LeaveGuard {
         self.holding().is_none() || confirmed()
     }
 
+    /// Whether the current screen has unsaved changes.
+    pub fn holds_changes(self) -> bool {
+        self.holding().is_some()
+    }
+
     /// The address (path and query) of the screen with unsaved changes, when there is one.
     /// The router's idea of it, not the address bar's: the router puts a new screen's address
     /// there only once the screen is ready, and it has not yet seen a Back when this is asked.

@@ -5,3 +5,4 @@ pub mod copy_button;
 pub mod debounce;
 pub mod leave_guard;
 pub mod paged;
+pub mod session_ended;

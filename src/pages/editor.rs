@@ -1414,6 +1414,17 @@ fn SavePart(
     saved_note: RwSignal<bool>,
     active_error: RwSignal<Option<ApiError>>,
 ) -> impl IntoView {
+    // Logged in again over this screen (the session had ended): "log in" is no longer news.
+    let session = expect_context::<crate::app::Session>();
+    Effect::new(move || {
+        if session.me.with(Option::is_some) {
+            for error in [save_error, active_error] {
+                if error.with_untracked(|e| e.as_ref().is_some_and(ApiError::is_unauthorized)) {
+                    error.set(None);
+                }
+            }
+        }
+    });
     let save = Action::new_local(move |_: &()| {
         let update = current.get_untracked();
         async move {
