@@ -84,8 +84,30 @@ pub struct Prepared {
     /// Identity values and the keys to look users up by.
     identity: Option<(IdentityInputs, LookupKeys)>,
     /// The mappings evaluated against the bot's fields as read before the turn.
-    mapped: Option<(Vec<CustomField>, Vec<MappingOutcome>)>,
+    mapped: Option<Mapped>,
     template: Option<std::result::Result<Template, String>>,
+}
+
+/// Mapping outcomes, with the fields they were evaluated against and their text for the log.
+struct Mapped {
+    evaluated_with: Vec<CustomField>,
+    outcomes: Vec<MappingOutcome>,
+    text: String,
+}
+
+impl Mapped {
+    fn evaluate(
+        mappings: &[mapping::Mapping],
+        fields: Vec<CustomField>,
+        doc: &Value,
+    ) -> Result<Mapped> {
+        let outcomes = evaluate_mappings(mappings, &fields, doc);
+        Ok(Mapped {
+            text: json_text(&outcomes)?,
+            evaluated_with: fields,
+            outcomes,
+        })
+    }
 }
 
 impl Prepared {
@@ -151,10 +173,9 @@ pub fn prepare(
     Ok(Prepared {
         parsed_text: active.map(Value::to_string),
         identity: active.map(|doc| lookup_keys(bot, &hook.identity, doc)),
-        mapped: active.map(|doc| {
-            let outcomes = evaluate_mappings(&hook.mappings, &fields, doc);
-            (fields, outcomes)
-        }),
+        mapped: active
+            .map(|doc| Mapped::evaluate(&hook.mappings, fields, doc))
+            .transpose()?,
         template: hook
             .action_template
             .as_deref()
@@ -306,16 +327,15 @@ async fn decide(
     log.user_id = Some(user.id);
 
     let fields = bots::fields(tx.reborrow(), bot.id).await?;
-    let (evaluated_with, outcomes) = mapped.ok_or_else(|| missing("mappings"))?;
+    let mut mapped = mapped.ok_or_else(|| missing("mappings"))?;
     // A field added, renamed or removed since the request was prepared: evaluate again.
-    let outcomes = if evaluated_with == fields {
-        outcomes
-    } else {
-        evaluate_mappings(&hook.mappings, &fields, &doc)
-    };
-    apply_mappings(tx, user.id, &outcomes, &fields).await?;
-    log.mappings = Some(json_text(&outcomes)?);
-    let action = run_action(tx, bot, hook, user.id, log_id, &fields, template).await?;
+    if mapped.evaluated_with != fields {
+        mapped = Mapped::evaluate(&hook.mappings, fields, &doc)?;
+    }
+    let fields = &mapped.evaluated_with;
+    apply_mappings(tx, user.id, &mapped.outcomes, fields).await?;
+    log.mappings = Some(mapped.text);
+    let action = run_action(tx, bot, hook, user.id, log_id, fields, template).await?;
     log.action = Some(action.to_string());
     Ok((
         Answer::Processed {
