@@ -1,25 +1,16 @@
 //! Logging in and out, the current account, and the one-time setup link.
 
 use super::{ApiError, get, post, post_empty};
-use serde::Serialize;
+use botwire_core::api::auth::{Credentials, Setup};
 
 pub use botwire_core::api::auth::Me;
 
-#[derive(Serialize)]
-struct Credentials<'a> {
-    email: &'a str,
-    password: &'a str,
-}
-
-#[derive(Serialize)]
-struct Setup<'a> {
-    token: &'a str,
-    email: &'a str,
-    password: &'a str,
-}
-
 pub async fn login(email: &str, password: &str) -> Result<Me, ApiError> {
-    post("/auth/login", &Credentials { email, password }).await
+    let credentials = Credentials {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    };
+    post("/auth/login", &credentials).await
 }
 
 pub async fn logout() -> Result<(), ApiError> {
@@ -31,13 +22,10 @@ pub async fn me() -> Result<Me, ApiError> {
 }
 
 pub async fn setup(token: &str, email: &str, password: &str) -> Result<Me, ApiError> {
-    post(
-        "/auth/setup",
-        &Setup {
-            token,
-            email,
-            password,
-        },
-    )
-    .await
+    let setup = Setup {
+        token: token.to_owned(),
+        email: email.to_owned(),
+        password: password.to_owned(),
+    };
+    post("/auth/setup", &setup).await
 }

@@ -1,19 +1,10 @@
 //! Bots, and the list of a bot's inbound webhooks with its row actions.
 
 use super::{ApiError, Page, get, post};
-use serde::Serialize;
+use botwire_core::api::webhooks::NewWebhook;
 
 pub use botwire_core::api::bots::BotView;
 pub use botwire_core::api::webhooks::{WebhookDetail, WebhookSummary};
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NewBot {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub workspace_id: Option<i64>,
-    pub name: String,
-    pub channel: String,
-    pub default_country: String,
-}
 
 /// `q` searches bot names; `cursor` continues a previous page.
 pub async fn list(q: &str, cursor: Option<&str>) -> Result<Page<BotView>, ApiError> {
@@ -28,15 +19,6 @@ pub async fn get_bot(id: i64) -> Result<BotView, ApiError> {
     get(&format!("/bots/{id}")).await
 }
 
-pub async fn create(bot: &NewBot) -> Result<BotView, ApiError> {
-    post("/bots", bot).await
-}
-
-#[derive(Serialize)]
-struct NewWebhook<'a> {
-    name: &'a str,
-}
-
 pub async fn webhooks(bot_id: i64, cursor: Option<&str>) -> Result<Page<WebhookSummary>, ApiError> {
     let mut path = format!("/bots/{bot_id}/webhooks?limit=50");
     if let Some(c) = cursor {
@@ -46,7 +28,10 @@ pub async fn webhooks(bot_id: i64, cursor: Option<&str>) -> Result<Page<WebhookS
 }
 
 pub async fn create_webhook(bot_id: i64, name: &str) -> Result<WebhookDetail, ApiError> {
-    post(&format!("/bots/{bot_id}/webhooks"), &NewWebhook { name }).await
+    let webhook = NewWebhook {
+        name: name.to_owned(),
+    };
+    post(&format!("/bots/{bot_id}/webhooks"), &webhook).await
 }
 
 /// Switches a webhook on; refused with the reasons by field (`identity`, `mappings[i]`).

@@ -2,25 +2,19 @@
 //! bot's custom fields.
 
 use super::{ApiError, Page, delete, get, patch, post};
-use serde::Serialize;
+use botwire_core::api::bots::CreateField;
+use botwire_core::api::webhooks::WebhookUpdate;
 
 pub use botwire_core::api::bots::{BotView, FieldView};
 pub use botwire_core::api::webhooks::{Identity, MappingRule, WebhookDetail};
 
-/// What the editor saves: every member it edits.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WebhookUpdate {
+/// What the editor edits, as last saved or as on screen; saving sends every member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookDraft {
     pub sample: Option<String>,
     pub identity: Identity,
     pub mappings: Vec<MappingRule>,
     pub action_template: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct NewField<'a> {
-    name: &'a str,
-    #[serde(rename = "type")]
-    field_type: &'a str,
 }
 
 pub async fn webhook(id: i64) -> Result<WebhookDetail, ApiError> {
@@ -44,13 +38,23 @@ pub async fn create_field(
 ) -> Result<FieldView, ApiError> {
     post(
         &format!("/bots/{bot_id}/fields"),
-        &NewField { name, field_type },
+        &CreateField {
+            name: Some(name.to_owned()),
+            field_type: Some(field_type.to_owned()),
+        },
     )
     .await
 }
 
-pub async fn save(id: i64, update: &WebhookUpdate) -> Result<WebhookDetail, ApiError> {
-    patch(&format!("/webhooks/{id}"), update).await
+pub async fn save(id: i64, draft: &WebhookDraft) -> Result<WebhookDetail, ApiError> {
+    let update = WebhookUpdate {
+        sample: Some(draft.sample.clone()),
+        identity: Some(draft.identity.clone()),
+        mappings: Some(draft.mappings.clone()),
+        action_template: Some(draft.action_template.clone()),
+        ..WebhookUpdate::default()
+    };
+    patch(&format!("/webhooks/{id}"), &update).await
 }
 
 pub async fn set_active(id: i64, active: bool) -> Result<WebhookDetail, ApiError> {

@@ -5,7 +5,7 @@
 
 use crate::api::ApiError;
 use crate::api::webhooks::{
-    self as api, BotView, FieldView, Identity, MappingRule, WebhookDetail, WebhookUpdate,
+    self as api, BotView, FieldView, Identity, MappingRule, WebhookDetail, WebhookDraft,
 };
 use crate::components::debounce::Debounce;
 use crate::components::json_tree::{Doc, JsonTree, Toggled, display_path, node_at};
@@ -113,9 +113,9 @@ fn blank_to_none(s: &str) -> Option<String> {
 }
 
 /// What the editor would save for a webhook as the API returned it.
-fn update_of(hook: &WebhookDetail) -> WebhookUpdate {
+fn draft_of(hook: &WebhookDetail) -> WebhookDraft {
     let clean = |p: &Option<String>| p.as_deref().and_then(blank_to_none);
-    WebhookUpdate {
+    WebhookDraft {
         sample: hook.sample.as_deref().and_then(blank_to_none),
         identity: Identity {
             user_ns: clean(&hook.identity.user_ns),
@@ -208,7 +208,7 @@ fn Editor(loaded: Loaded) -> impl IntoView {
     let country = Country::parse(&bot.default_country).ok();
     let origin = window().location().origin().unwrap_or_default();
 
-    let saved = RwSignal::new(update_of(&hook));
+    let saved = RwSignal::new(draft_of(&hook));
     let hook = RwSignal::new(hook);
     let fields = RwSignal::new(fields);
     let sample = RwSignal::new(saved.with_untracked(|s| s.sample.clone().unwrap_or_default()));
@@ -240,7 +240,7 @@ fn Editor(loaded: Loaded) -> impl IntoView {
     let template =
         RwSignal::new(saved.with_untracked(|s| s.action_template.clone().unwrap_or_default()));
 
-    let current = Memo::new(move |_| WebhookUpdate {
+    let current = Memo::new(move |_| WebhookDraft {
         sample: sample.with(|s| blank_to_none(s)),
         identity: {
             let [user_ns, crm, phone, email] =
@@ -430,7 +430,7 @@ fn SamplePart(
     hook: RwSignal<WebhookDetail>,
     hook_id: i64,
     sample: RwSignal<String>,
-    saved: RwSignal<WebhookUpdate>,
+    saved: RwSignal<WebhookDraft>,
     parsed: Memo<Option<Result<Doc, String>>>,
     origin: String,
 ) -> impl IntoView {
@@ -1407,8 +1407,8 @@ fn ActionPart(
 fn SavePart(
     hook_id: i64,
     hook: RwSignal<WebhookDetail>,
-    current: Memo<WebhookUpdate>,
-    saved: RwSignal<WebhookUpdate>,
+    current: Memo<WebhookDraft>,
+    saved: RwSignal<WebhookDraft>,
     dirty: Memo<bool>,
     save_error: RwSignal<Option<ApiError>>,
     saved_note: RwSignal<bool>,

@@ -41,3 +41,21 @@ pub struct CreatedToken {
     /// The secret, shown this once: send it as `Authorization: Bearer <token>`.
     pub token: String,
 }
+
+/// `POST /auth/login`. No `Debug`: it holds a password.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// `POST /auth/setup`. No `Debug`: it holds a password and a one-time secret.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Setup {
+    /// The secret from the one-time setup link.
+    pub token: String,
+    pub email: String,
+    pub password: String,
+}

@@ -61,3 +61,41 @@ pub struct FieldView {
     /// Unix ms.
     pub created_at: i64,
 }
+
+/// `POST /bots`. Every member is optional here so that a missing one is answered by name.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateBot {
+    /// The workspace to create it in; may be left out when the caller belongs to one only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<i64>,
+    /// 1–100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "sms"))]
+    pub channel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "US"))]
+    pub default_country: Option<String>,
+    /// Default 500.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_limit: Option<u32>,
+    /// Default 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_webhooks: Option<u32>,
+}
+
+/// `POST /bots/{id}/fields`. Both members are optional here so that a missing one is answered
+/// by name.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateField {
+    /// A letter or `_`, then letters, digits and `_`; 1–64 characters; unique in the bot; not
+    /// a built-in user field's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "text"))]
+    pub field_type: Option<String>,
+}

@@ -2,7 +2,14 @@
 
 use crate::identify::IdentityPaths;
 use crate::mapping::Mapping;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// `POST /bots/{id}/webhooks`: a new webhook, inactive, with a fresh token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewWebhook {
+    pub name: String,
+}
 
 /// The last request that reached a webhook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,4 +147,110 @@ pub struct WebhookDetail {
     /// While the token replaced by the last rotation still works: until when (Unix
     /// milliseconds). `null` when no old token works any more.
     pub previous_token_expires_at: Option<i64>,
+}
+
+/// `PATCH /webhooks/{id}`: the members to change; absent ones stay as they are. `sample` and
+/// `action_template` are cleared with `null`. `identity` and `mappings` replace the whole set.
+/// No `Debug`: it may hold a signing secret.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WebhookUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// JSON text.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub sample: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mappings: Option<Vec<MappingRule>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub action_template: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureInput>,
+}
+
+/// `Some(value)` for a member that is present, `null` included: with `#[serde(default)]`,
+/// `None` means absent and `Some(None)` means `null`.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// A signature scheme to save. Leave `secret` out to keep the secret already set for the
+/// same scheme. No `Debug`: it holds a secret.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "scheme", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SignatureInput {
+    None,
+    /// Standard Webhooks: `secret` is `whsec_` + base64 of 24–64 bytes.
+    StandardWebhooks {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secret: Option<String>,
+    },
+    /// HMAC-SHA256 of the raw body in `header` (hex or base64, `sha256=` prefix optional).
+    Hmac {
+        header: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secret: Option<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    /// The app sends what the server reads: `null` clears a member, absence leaves it alone.
+    #[test]
+    fn an_update_keeps_null_apart_from_absent_both_ways() {
+        let update = WebhookUpdate {
+            sample: Some(None),
+            action_template: Some(Some("Hi {{first_name}}".into())),
+            signature: Some(SignatureInput::Hmac {
+                header: "X-Hub-Signature-256".into(),
+                secret: None,
+            }),
+            ..WebhookUpdate::default()
+        };
+        let sent = serde_json::to_value(&update).unwrap();
+        assert_eq!(
+            sent,
+            json!({
+                "sample": null,
+                "action_template": "Hi {{first_name}}",
+                "signature": { "scheme": "hmac", "header": "X-Hub-Signature-256" },
+            })
+        );
+        let read: WebhookUpdate = serde_json::from_value(sent).unwrap();
+        assert_eq!(read.sample, Some(None));
+        assert_eq!(read.action_template, Some(Some("Hi {{first_name}}".into())));
+        assert!(read.name.is_none() && read.identity.is_none() && read.mappings.is_none());
+        assert!(matches!(
+            read.signature,
+            Some(SignatureInput::Hmac { header, secret: None }) if header == "X-Hub-Signature-256"
+        ));
+    }
+
+    #[test]
+    fn an_update_refuses_unknown_members() {
+        let wrong: Value = json!({ "sampel": "{}" });
+        let e = serde_json::from_value::<WebhookUpdate>(wrong)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("sampel"), "{e}");
+    }
 }

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use botwire_core::api::auth::{CreatedToken, Me};
+use botwire_core::api::auth::{CreatedToken, Credentials, Me, Setup};
 use botwire_core::email::Email;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -24,12 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(setup))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct Credentials {
-    pub email: String,
-    pub password: String,
 }
 
 async fn me_of(state: &AppState, account_id: i64) -> Result<Me> {
@@ -114,14 +108,6 @@ async fn logout(
 #[utoipa::path(get, path = "/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401)))]
 async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>> {
     Ok(Json(me_of(&state, caller.account_id).await?))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct Setup {
-    /// The secret from the one-time setup link.
-    pub token: String,
-    pub email: String,
-    pub password: String,
 }
 
 /// Set the first owner's email and password with the one-time link printed on first start.

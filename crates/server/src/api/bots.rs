@@ -14,7 +14,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use botwire_core::api::bots::{BotView, LastError, WebhookCounts};
+use botwire_core::api::bots::{BotView, CreateBot, LastError, WebhookCounts};
 use botwire_core::channel::Channel;
 use botwire_core::limits::{DailyLimit, MaxWebhooks};
 use botwire_core::phone::Country;
@@ -161,22 +161,6 @@ impl Check {
             Err(Error::Invalid(self.0))
         }
     }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CreateBot {
-    /// The workspace to create it in; may be left out when the caller belongs to one only.
-    pub workspace_id: Option<i64>,
-    /// 1–100 characters.
-    pub name: Option<String>,
-    #[schema(example = "sms")]
-    pub channel: Option<String>,
-    #[schema(example = "US")]
-    pub default_country: Option<String>,
-    /// Default 500.
-    pub daily_limit: Option<u32>,
-    /// Default 5.
-    pub max_webhooks: Option<u32>,
 }
 
 /// Create a bot in a workspace the caller may change.

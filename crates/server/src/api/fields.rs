@@ -14,7 +14,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use botwire_core::api::bots::FieldView;
+use botwire_core::api::bots::{CreateField, FieldView};
 use botwire_core::field::FieldType;
 use botwire_core::names::FieldName;
 use serde::{Deserialize, Serialize};
@@ -59,16 +59,6 @@ async fn list_fields(
         items: page.items.into_iter().map(FieldView::from).collect(),
         next_cursor: page.next_cursor,
     }))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CreateField {
-    /// A letter or `_`, then letters, digits and `_`; 1–64 characters; unique in the bot; not
-    /// a built-in user field's name.
-    pub name: Option<String>,
-    #[serde(rename = "type")]
-    #[schema(example = "text")]
-    pub field_type: Option<String>,
 }
 
 /// Create a custom field.

@@ -24,9 +24,10 @@ use botwire_core::names::WebhookName;
 use botwire_core::template::{Template, USER_FIELDS};
 
 use botwire_core::api::webhooks::{
-    Identity, LastRequest, MappingRule, SignatureView, WebhookDetail, WebhookSummary,
+    Identity, LastRequest, MappingRule, NewWebhook, SignatureInput, SignatureView, WebhookDetail,
+    WebhookSummary, WebhookUpdate,
 };
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -102,12 +103,6 @@ async fn reload(state: &AppState, id: i64) -> Result<Json<WebhookDetail>> {
     Ok(Json(detail(webhooks::get(state.db.pool(), id).await?)))
 }
 
-/// `Some(value)` for a member that is present, `null` included: with `#[serde(default)]`,
-/// `None` means absent and `Some(None)` means `null`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
-}
-
 // ---- List and create --------------------------------------------------------------------
 
 /// A bot's inbound webhooks, newest first, each with its requests in the rolling 24 hours
@@ -154,11 +149,6 @@ async fn list_webhooks(
     Ok(Json(Page::from_rows(items, limit, |w| w.id)))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewWebhook {
-    pub name: String,
-}
-
 /// Create an inactive webhook with a fresh token. Refused (409) when the bot already has as
 /// many webhooks as its plan allows.
 #[utoipa::path(post, path = "/bots/{id}/webhooks", tag = "webhooks",
@@ -198,47 +188,6 @@ async fn get_webhook(
 ) -> Result<Json<WebhookDetail>> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Read).await?;
     Ok(Json(detail(hook)))
-}
-
-/// A signature scheme to save. Leave `secret` out to keep the secret already set for the
-/// same scheme.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(tag = "scheme", rename_all = "snake_case", deny_unknown_fields)]
-pub enum SignatureInput {
-    None,
-    /// Standard Webhooks: `secret` is `whsec_` + base64 of 24–64 bytes.
-    StandardWebhooks {
-        #[serde(default)]
-        secret: Option<String>,
-    },
-    /// HMAC-SHA256 of the raw body in `header` (hex or base64, `sha256=` prefix optional).
-    Hmac {
-        header: String,
-        #[serde(default)]
-        secret: Option<String>,
-    },
-}
-
-/// The members to change; absent ones stay as they are. `sample` and `action_template` are
-/// cleared with `null`. `identity` and `mappings` replace the whole set.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WebhookUpdate {
-    #[serde(default)]
-    pub name: Option<String>,
-    /// JSON text.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub sample: Option<Option<String>>,
-    #[serde(default)]
-    pub identity: Option<Identity>,
-    #[serde(default)]
-    pub mappings: Option<Vec<MappingRule>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub action_template: Option<Option<String>>,
-    #[serde(default)]
-    pub signature: Option<SignatureInput>,
 }
 
 /// Change a webhook's name, sample, identity paths, mappings, message template or signature
@@ -607,7 +556,7 @@ pub struct EvaluateRequest {
     #[serde(default)]
     pub mappings: Option<Vec<MappingRule>>,
     /// Default: the webhook's template; `null` for none.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "botwire_core::api::webhooks::present")]
     #[schema(value_type = Option<String>)]
     pub action_template: Option<Option<String>>,
 }
