@@ -79,9 +79,12 @@ fn SessionWatch() -> impl IntoView {
         let email = session.me.get_untracked().map(|me| me.email);
         session.me.set(None);
         if guard.is_some_and(LeaveGuard::holds_changes) {
-            session
-                .ended_over_changes
-                .set(Some(email.unwrap_or_default()));
+            // Asked once: another 401 meanwhile must not reset what is being typed.
+            if session.ended_over_changes.with_untracked(Option::is_none) {
+                session
+                    .ended_over_changes
+                    .set(Some(email.unwrap_or_default()));
+            }
             return;
         }
         let path = window().location().pathname().unwrap_or_default();

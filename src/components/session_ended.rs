@@ -2,9 +2,8 @@
 //! expired, or the account logged out in another tab). Going to the login page would throw the
 //! changes away; this modal dialog keeps the screen, and its changes, behind it.
 
-use crate::api;
 use crate::app::Session;
-use crate::pages::login::CredentialsForm;
+use crate::pages::login::LoginForm;
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -54,28 +53,13 @@ fn LogInAgain(
             }
         });
     };
-    let email = RwSignal::new(email);
-    let password = RwSignal::new(String::new());
-    let login = Action::new_local(|(email, password): &(String, String)| {
-        let (email, password) = (email.clone(), password.clone());
-        async move { api::auth::login(&email, &password).await }
-    });
-    Effect::new(move || {
-        if let Some(Ok(me)) = login.value().get() {
-            session.me.set(Some(me));
-            back_to_screen();
-        }
-    });
+    let email_known = !email.is_empty();
     Effect::new(move || {
         let Some(dialog) = dialog.get() else { return };
         if !dialog.open() {
             let _ = dialog.show_modal();
             // The email is known: the password is what is left to type.
-            let first = if email.get_untracked().is_empty() {
-                "#email"
-            } else {
-                "#password"
-            };
+            let first = if email_known { "#password" } else { "#email" };
             if let Ok(Some(input)) = dialog.query_selector(first)
                 && let Ok(input) = input.dyn_into::<HtmlElement>()
             {
@@ -83,7 +67,6 @@ fn LogInAgain(
             }
         }
     });
-    let error = move || login.value().get().and_then(Result::err);
     view! {
         <dialog
             node_ref=dialog
@@ -97,16 +80,11 @@ fn LogInAgain(
             <p id="session-ended-why">
                 "Log in again to save your changes. They are still on this page."
             </p>
-            <CredentialsForm
-                email=email
-                password=password
-                error=Signal::derive(error)
-                pending=login.pending()
-                submit_label="Log in"
-                pending_label="Logging in…"
-                password_autocomplete="current-password"
-                on_submit=move || {
-                    login.dispatch((email.get_untracked(), password.get_untracked()));
+            <LoginForm
+                email
+                on_logged_in=move |me| {
+                    session.me.set(Some(me));
+                    back_to_screen();
                 }
             />
             <button

@@ -1,5 +1,6 @@
 //! Log in with email and password.
 
+use crate::api::auth::Me;
 use crate::api::{self, ApiError};
 use crate::app::Session;
 use leptos::prelude::*;
@@ -9,7 +10,25 @@ use leptos_router::hooks::use_navigate;
 pub fn Login() -> impl IntoView {
     let session = expect_context::<Session>();
     let navigate = use_navigate();
-    let email = RwSignal::new(String::new());
+    view! {
+        <section class="auth-screen" aria-labelledby="screen-title">
+            <h1 id="screen-title">"Log in"</h1>
+            <LoginForm
+                email=String::new()
+                on_logged_in=move |me| {
+                    session.me.set(Some(me));
+                    navigate("/", Default::default());
+                }
+            />
+        </section>
+    }
+}
+
+/// The credentials form that logs in on submit, starting from `email`; `on_logged_in` gets
+/// the account once the server accepted them.
+#[component]
+pub fn LoginForm(email: String, on_logged_in: impl Fn(Me) + 'static) -> impl IntoView {
+    let email = RwSignal::new(email);
     let password = RwSignal::new(String::new());
     let login = Action::new_local(|(email, password): &(String, String)| {
         let (email, password) = (email.clone(), password.clone());
@@ -17,27 +36,23 @@ pub fn Login() -> impl IntoView {
     });
     Effect::new(move || {
         if let Some(Ok(me)) = login.value().get() {
-            session.me.set(Some(me));
-            navigate("/", Default::default());
+            on_logged_in(me);
         }
     });
     let error = move || login.value().get().and_then(Result::err);
     view! {
-        <section class="auth-screen" aria-labelledby="screen-title">
-            <h1 id="screen-title">"Log in"</h1>
-            <CredentialsForm
-                email=email
-                password=password
-                error=Signal::derive(error)
-                pending=login.pending()
-                submit_label="Log in"
-                pending_label="Logging in…"
-                password_autocomplete="current-password"
-                on_submit=move || {
-                    login.dispatch((email.get_untracked(), password.get_untracked()));
-                }
-            />
-        </section>
+        <CredentialsForm
+            email=email
+            password=password
+            error=Signal::derive(error)
+            pending=login.pending()
+            submit_label="Log in"
+            pending_label="Logging in…"
+            password_autocomplete="current-password"
+            on_submit=move || {
+                login.dispatch((email.get_untracked(), password.get_untracked()));
+            }
+        />
     }
 }
 
