@@ -4,6 +4,7 @@
 
 use botwire_testkit::{Browser, EMAIL, PASSWORD, Session, poll, samples};
 use fantoccini::Locator;
+use fantoccini::key::Key;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -699,22 +700,12 @@ async fn a_session_ending_over_unsaved_changes_keeps_them() {
     b.clear("#session-ended #password").await;
     b.type_into("#session-ended #password", PASSWORD).await;
     b.click("#session-ended button[type=submit]").await;
-    poll(
-        async || b.client.find(Locator::Css("#session-ended")).await.is_err(),
-        |gone| *gone,
-    )
-    .await
-    .expect("the dialog closes once logged in");
+    wait_session_dialog_closed(b, "once logged in").await;
     assert_eq!(b.text("#account-email").await, EMAIL);
     assert_eq!(b.value("#action-template").await, "Kept words");
-    let focused = b
-        .client
-        .execute("return document.activeElement.id", vec![])
-        .await
-        .expect("focus");
-    assert_eq!(focused, json!("save"), "focus is back on Save");
+    assert_eq!(focused_id(b).await, "save", "focus is back on Save");
     assert!(
-        b.client.find(Locator::Css("#save-error")).await.is_err(),
+        b.text_now("#save-error").await.is_none(),
         "the error that asked to log in is gone"
     );
     b.wait_text("#save-status", "Unsaved changes").await;
@@ -734,15 +725,10 @@ async fn a_session_ending_over_unsaved_changes_keeps_them() {
         .active_element()
         .await
         .expect("focused element")
-        .send_keys("\u{e00c}")
+        .send_keys(&Key::Escape.to_string())
         .await
         .expect("Escape");
-    poll(
-        async || b.client.find(Locator::Css("#session-ended")).await.is_err(),
-        |gone| *gone,
-    )
-    .await
-    .expect("Escape closes the dialog");
+    wait_session_dialog_closed(b, "on Escape").await;
     assert_eq!(b.value("#action-template").await, "Kept words and more");
     b.click("#save").await;
     b.click("#session-ended-leave").await;
@@ -755,7 +741,7 @@ async fn a_session_ending_over_unsaved_changes_keeps_them() {
     b.click("#editor-logs").await;
     b.wait_path(|p| p == "/login").await;
     assert!(
-        b.client.find(Locator::Css("#session-ended")).await.is_err(),
+        b.text_now("#session-ended").await.is_none(),
         "no dialog without unsaved changes"
     );
     s.browser.close().await;
@@ -763,19 +749,38 @@ async fn a_session_ending_over_unsaved_changes_keeps_them() {
 
 /// Whether the session-ended dialog is open as a modal, and the id of the focused element.
 async fn dialog_state(browser: &Browser) -> (bool, String) {
-    let state = browser
+    let modal = browser
         .client
         .execute(
             "const d = document.getElementById('session-ended'); \
-             return [d.open && d.matches(':modal'), document.activeElement.id];",
+             return d.open && d.matches(':modal');",
             vec![],
         )
         .await
         .expect("dialog state");
     (
-        state[0].as_bool().expect("a boolean"),
-        state[1].as_str().expect("an id").to_owned(),
+        modal.as_bool().expect("a boolean"),
+        focused_id(browser).await,
     )
+}
+
+/// The id of the focused element ("" when it has none).
+async fn focused_id(browser: &Browser) -> String {
+    let id = browser
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .expect("focused element");
+    id.as_str().expect("an id").to_owned()
+}
+
+async fn wait_session_dialog_closed(browser: &Browser, when: &str) {
+    poll(
+        async || browser.text_now("#session-ended").await.is_none(),
+        |gone| *gone,
+    )
+    .await
+    .unwrap_or_else(|_| panic!("the session-ended dialog did not close {when}"));
 }
 
 /// Everything the tree shows.

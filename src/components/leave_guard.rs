@@ -78,7 +78,7 @@ impl LeaveGuard {
     /// For leaving by code rather than a link (*Log out*): true when nothing unsaved is held, or
     /// the person confirmed leaving it.
     pub fn may_leave(self) -> bool {
-        self.holding().is_none() || confirmed()
+        !self.holds_changes() || confirmed()
     }
 
     /// Whether the current screen has unsaved changes.
