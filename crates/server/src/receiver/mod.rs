@@ -12,6 +12,7 @@ pub mod signature;
 use crate::AppState;
 use crate::error::{Error, Result, problem};
 use crate::events::{Event, Hub};
+use crate::group_commit::Work;
 use crate::store::sql::Conn;
 use crate::store::{self, bots, usage, webhooks};
 use axum::body::Body;
@@ -22,6 +23,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use process::Mode;
 use serde_json::json;
+use std::sync::Arc;
 use std::time::Instant;
 
 pub fn router() -> Router<AppState> {
@@ -85,10 +87,7 @@ async fn handle(
         received_at: now,
     };
     let ingest = Ingest::prepare(state, bot, hook, fields, &request, started, Mode::Live)?;
-    match db
-        .write(bot_id, Box::new(move |conn| Box::pin(ingest.run(conn))))
-        .await
-    {
+    match db.write(bot_id, ingest.work()).await {
         Ok(Ingested::Limited(quota)) => {
             let detail = format!(
                 "this bot's limit of {limit} requests in 24 hours is used up; retry in {} s",
@@ -171,7 +170,16 @@ impl Ingest {
         })
     }
 
-    async fn run(self, conn: &mut Conn<'_>) -> Result<Ingested> {
+    /// The request's work for the writer, which may run it more than once.
+    fn work(self) -> Work<Ingested> {
+        let ingest = Arc::new(self);
+        Box::new(move |conn| {
+            let ingest = ingest.clone();
+            Box::pin(async move { ingest.run(conn).await })
+        })
+    }
+
+    async fn run(&self, conn: &mut Conn<'_>) -> Result<Ingested> {
         let (bot, hook) = (&self.bot, &self.hook);
         let quota = match self.mode {
             Mode::Live => {
@@ -185,7 +193,8 @@ impl Ingest {
             }
             Mode::Replay { .. } => None,
         };
-        let (response, events) = process::run(conn, bot, hook, self.prepared, self.started).await?;
+        let (response, events) =
+            process::run(conn, bot, hook, &self.prepared, self.started).await?;
         self.hub.stage(conn, &events).await?;
         Ok(Ingested::Processed {
             quota,
@@ -232,10 +241,7 @@ pub async fn replay(
         Instant::now(),
         mode,
     )?;
-    let done = state
-        .db
-        .write(bot.id, Box::new(move |conn| Box::pin(ingest.run(conn))))
-        .await?;
+    let done = state.db.write(bot.id, ingest.work()).await?;
     let Ingested::Processed {
         response, events, ..
     } = done

@@ -89,6 +89,7 @@ pub struct Prepared {
 }
 
 /// Mapping outcomes, with the fields they were evaluated against and their text for the log.
+#[derive(Clone)]
 struct Mapped {
     evaluated_with: Vec<CustomField>,
     outcomes: Vec<MappingOutcome>,
@@ -188,12 +189,13 @@ pub fn prepare(
     })
 }
 
-/// Processes a prepared request in the writer's transaction and writes its log row.
+/// Processes a prepared request in the writer's transaction and writes its log row. It may
+/// run again after a rollback, so it takes nothing from `prepared`.
 pub async fn run(
     tx: &mut Conn<'_>,
     bot: &Bot,
     hook: &Webhook,
-    prepared: Prepared,
+    prepared: &Prepared,
     started: Instant,
 ) -> Result<(Response, Vec<Event>)> {
     let mut events = Vec::new();
@@ -234,12 +236,12 @@ async fn decide(
     tx: &mut Conn<'_>,
     bot: &Bot,
     hook: &Webhook,
-    prepared: Prepared,
+    prepared: &Prepared,
     log_id: i64,
     events: &mut Vec<Event>,
 ) -> Result<(Answer, NewLog)> {
     let Prepared {
-        mut log,
+        log,
         signature,
         parsed,
         parsed_text,
@@ -248,6 +250,7 @@ async fn decide(
         mapped,
         template,
     } = prepared;
+    let mut log = log.clone();
     // The signature comes first, inactive webhook or not: an unauthenticated body is neither
     // kept in the log nor captured as the sample, since it could be anything from anyone.
     if let Err(e) = signature {
@@ -256,7 +259,7 @@ async fn decide(
         log.detail = e.clone();
         let answer = Answer::Problem {
             status: StatusCode::UNAUTHORIZED,
-            detail: e,
+            detail: e.clone(),
         };
         return Ok((answer, log));
     }
@@ -286,7 +289,7 @@ async fn decide(
     let doc = match parsed {
         Ok(doc) => doc,
         Err(e) => {
-            let (outcome, status) = match e {
+            let (outcome, status) = match *e {
                 body::BodyError::UnsupportedType { .. } => {
                     (Outcome::UnsupportedType, StatusCode::UNSUPPORTED_MEDIA_TYPE)
                 }
@@ -301,15 +304,15 @@ async fn decide(
             return Ok((answer, log));
         }
     };
-    log.parsed = parsed_text;
+    log.parsed = parsed_text.clone();
     if hook.listening
         && let Some(sample) = &sample
     {
         capture(tx, hook, sample, events).await?;
     }
 
-    let (inputs, keys) = identity.ok_or_else(|| missing("identity"))?;
-    let (user, outcome, detail) = identify_user(tx, bot, hook, &inputs, &keys).await?;
+    let (inputs, keys) = identity.as_ref().ok_or_else(|| missing("identity"))?;
+    let (user, outcome, detail) = identify_user(tx, bot, hook, inputs, keys).await?;
     let user = match user {
         Ok(user) => user,
         Err(reason) => {
@@ -327,15 +330,15 @@ async fn decide(
     log.user_id = Some(user.id);
 
     let fields = bots::fields(tx.reborrow(), bot.id).await?;
-    let mut mapped = mapped.ok_or_else(|| missing("mappings"))?;
+    let mut mapped = Cow::Borrowed(mapped.as_ref().ok_or_else(|| missing("mappings"))?);
     // A field added, renamed or removed since the request was prepared: evaluate again.
     if mapped.evaluated_with != fields {
-        mapped = Mapped::evaluate(&hook.mappings, fields, &doc)?;
+        mapped = Cow::Owned(Mapped::evaluate(&hook.mappings, fields, doc)?);
     }
     let fields = &mapped.evaluated_with;
     apply_mappings(tx, user.id, &mapped.outcomes, fields).await?;
-    log.mappings = Some(mapped.text);
-    let action = run_action(tx, bot, hook, user.id, log_id, fields, template).await?;
+    log.mappings = Some(mapped.text.clone());
+    let action = run_action(tx, bot, hook, user.id, log_id, fields, template.as_ref()).await?;
     log.action = Some(action.to_string());
     Ok((
         Answer::Processed {
@@ -517,7 +520,7 @@ async fn run_action(
     user_id: i64,
     log_id: i64,
     fields: &[CustomField],
-    template: Option<std::result::Result<Template, String>>,
+    template: Option<&std::result::Result<Template, String>>,
 ) -> Result<Value> {
     let template = match template {
         None => return Ok(json!({ "status": "none" })),
