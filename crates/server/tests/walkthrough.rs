@@ -2,6 +2,8 @@
 //! the mapped values and greeted; a second booking with the same phone finds the same user.
 
 mod support;
+use botwire_core::field::FieldType;
+use botwire_server::store::webhooks;
 use support::*;
 
 async fn seed_walkthrough(kind: DbKind) {
@@ -109,3 +111,47 @@ async fn seed_walkthrough(kind: DbKind) {
 }
 
 on_both_databases!(seed_walkthrough);
+
+/// The greeting shows a user's values as they are stored, whether this request set them (the
+/// message is rendered from them) or an earlier one did (the message reads the user).
+async fn the_message_shows_the_same_values_set_now_or_before(kind: DbKind) {
+    let env = Env::new(kind).await;
+    env.field("visits", FieldType::Number).await;
+    env.field("seen", FieldType::Datetime).await;
+    env.field("extra", FieldType::Json).await;
+    env.field("plan", FieldType::Text).await;
+    let values = "Hi {{first_name}}: {{visits}} visits, last {{seen}}, {{extra}}";
+    let visits = webhooks::Config {
+        mappings: vec![
+            mapping("$.name", "first_name"),
+            mapping("$.visits", "visits"),
+            mapping("$.seen", "seen"),
+            mapping("$.extra", "extra"),
+        ],
+        action_template: Some(values.into()),
+        ..phone_config()
+    };
+    let visits = env.webhook("Visits", visits, true).await;
+    let plans = webhooks::Config {
+        mappings: vec![mapping("$.plan", "plan")],
+        action_template: Some(format!("{values}; plan {{{{plan}}}}, phone {{{{phone}}}}")),
+        ..phone_config()
+    };
+    let plans = env.webhook("Plans", plans, true).await;
+
+    let body = r#"{"phone": "+1 415 555 0132", "name": "Ana", "visits": 3.50,
+        "seen": "2026-12-03T15:30:45+02:00", "extra": {"a": [1, "two"]}}"#;
+    assert_eq!(env.post_json(&visits, body).await.status(), 200);
+    let plan = r#"{"phone": "+14155550132", "plan": "Gold"}"#;
+    assert_eq!(env.post_json(&plans, plan).await.status(), 200);
+
+    let messages: Vec<String> = sqlx::query_scalar("SELECT message FROM outbox ORDER BY id")
+        .fetch_all(env.db.pool())
+        .await
+        .unwrap();
+    let now = r#"Hi Ana: 3.5 visits, last 2026-12-03 15:30:45 +02:00, {"a":[1,"two"]}"#;
+    assert_eq!(messages[0], now);
+    assert_eq!(messages[1], format!("{now}; plan Gold, phone +14155550132"));
+}
+
+on_both_databases!(the_message_shows_the_same_values_set_now_or_before);

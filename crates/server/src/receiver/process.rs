@@ -336,9 +336,16 @@ async fn decide(
         mapped = Cow::Owned(Mapped::evaluate(&hook.mappings, fields, doc)?);
     }
     let fields = &mapped.evaluated_with;
-    apply_mappings(tx, user.id, &mapped.outcomes, fields).await?;
+    let set = apply_mappings(tx, &user, &mapped.outcomes, fields).await?;
     log.mappings = Some(mapped.text.clone());
-    let action = run_action(tx, bot, hook, user.id, log_id, fields, template.as_ref()).await?;
+    let action = Action {
+        bot,
+        hook,
+        user_id: user.id,
+        log_id,
+        fields,
+    };
+    let action = action.run(tx, template.as_ref(), set).await?;
     log.action = Some(action.to_string());
     Ok((
         Answer::Processed {
@@ -481,26 +488,36 @@ fn evaluate_mappings(
     mapping::evaluate_all(doc, mappings, |name| mapping_field_type(fields, name))
 }
 
-/// Stores the values that converted.
+/// Stores the values that converted; the user's values this request set, as a message shows
+/// them (the user's `user_ns` among them).
 async fn apply_mappings(
     tx: &mut Conn<'_>,
-    user_id: i64,
+    user: &users::UserRef,
     outcomes: &[MappingOutcome],
     fields: &[CustomField],
-) -> Result<()> {
+) -> Result<Shown> {
     let mut changes = users::Changes::default();
+    let mut shown = Shown::from([("user_ns".to_owned(), user.user_ns.clone())]);
     for outcome in outcomes {
         let Some(value) = &outcome.value else {
             continue;
         };
         if SETTABLE_NAMES.contains(&outcome.field.as_str()) {
-            changes.set_name(&outcome.field, without_nul(&value.display()).into_owned())?;
+            let text = without_nul(&value.display()).into_owned();
+            changes.set_name(&outcome.field, text.clone())?;
+            shown.insert(outcome.field.clone(), text);
         } else if let Some(field) = fields.iter().find(|f| f.name == outcome.field) {
-            changes.set_field(field.id, &value.to_json());
+            let json = value.to_json();
+            changes.set_field(field.id, &json);
+            shown.insert(field.name.clone(), users::shown(&json, field.field_type));
         }
     }
-    users::apply(tx, user_id, &changes).await
+    users::apply(tx, user.id, &changes).await?;
+    Ok(shown)
 }
+
+/// User values by field name, as a message shows them.
+type Shown = std::collections::BTreeMap<String, String>;
 
 /// The type a mapping converts to for `name`: text for the settable built-in fields, the
 /// custom field's type otherwise; `None` when the bot has no such field.
@@ -512,40 +529,57 @@ pub(crate) fn mapping_field_type(fields: &[CustomField], name: &str) -> Option<F
     }
 }
 
-/// Renders the webhook's message for the user and queues it; the result goes in the log.
-async fn run_action(
-    tx: &mut Conn<'_>,
-    bot: &Bot,
-    hook: &Webhook,
+/// The webhook's action for a user a request named.
+struct Action<'a> {
+    bot: &'a Bot,
+    hook: &'a Webhook,
     user_id: i64,
     log_id: i64,
-    fields: &[CustomField],
-    template: Option<&std::result::Result<Template, String>>,
-) -> Result<Value> {
-    let template = match template {
-        None => return Ok(json!({ "status": "none" })),
-        Some(Err(e)) => return Ok(json!({ "status": "failed", "error": e })),
-        Some(Ok(t)) => t,
-    };
-    let values = users::display_values(tx, user_id).await?;
-    let known = |name: &str| USER_FIELDS.contains(&name) || fields.iter().any(|f| f.name == name);
-    let rendered = template.render(|name| known(name).then(|| values.get(name).cloned()));
-    Ok(match rendered {
-        Ok(message) => {
-            let message = without_nul(&message).into_owned();
-            let queued = outbox::NewMessage {
-                bot_id: bot.id,
-                user_id,
-                webhook_id: hook.id,
-                log_id,
-                channel: bot.channel.as_str(),
-                message: &message,
-            };
-            let id = outbox::enqueue(tx, &queued).await?;
-            json!({ "status": "queued", "outbox_id": id, "channel": bot.channel.as_str(), "message": message })
-        }
-        Err(e) => json!({ "status": "failed", "error": e.to_string() }),
-    })
+    fields: &'a [CustomField],
+}
+
+impl Action<'_> {
+    /// Renders the webhook's message for the user and queues it; the result goes in the log.
+    /// `set` holds the values this request set: a template that names only those is rendered
+    /// without reading the user again, a read saved in the writer's turn.
+    async fn run(
+        &self,
+        tx: &mut Conn<'_>,
+        template: Option<&std::result::Result<Template, String>>,
+        set: Shown,
+    ) -> Result<Value> {
+        let template = match template {
+            None => return Ok(json!({ "status": "none" })),
+            Some(Err(e)) => return Ok(json!({ "status": "failed", "error": e })),
+            Some(Ok(t)) => t,
+        };
+        let values = if (template.placeholders().iter()).all(|name| set.contains_key(*name)) {
+            set
+        } else {
+            users::display_values(tx, self.user_id).await?
+        };
+        let fields = self.fields;
+        let known =
+            |name: &str| USER_FIELDS.contains(&name) || fields.iter().any(|f| f.name == name);
+        let rendered = template.render(|name| known(name).then(|| values.get(name).cloned()));
+        let message = match rendered {
+            Ok(message) => without_nul(&message).into_owned(),
+            Err(e) => return Ok(json!({ "status": "failed", "error": e.to_string() })),
+        };
+        let bot = self.bot;
+        let queued = outbox::NewMessage {
+            bot_id: bot.id,
+            user_id: self.user_id,
+            webhook_id: self.hook.id,
+            log_id: self.log_id,
+            channel: bot.channel.as_str(),
+            message: &message,
+        };
+        let id = outbox::enqueue(tx, &queued).await?;
+        Ok(
+            json!({ "status": "queued", "outbox_id": id, "channel": bot.channel.as_str(), "message": message }),
+        )
+    }
 }
 
 fn answer_response(answer: Answer, log_id: i64) -> (Response, String) {

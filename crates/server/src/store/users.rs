@@ -260,11 +260,15 @@ pub async fn display_values(tx: &mut Conn<'_>, user_id: i64) -> Result<BTreeMap<
         let field_type = FieldType::parse(&field_type).map_err(Error::Internal)?;
         let json: Value =
             serde_json::from_str(&stored).map_err(|e| Error::Internal(e.to_string()))?;
-        // Stored values were converted on the way in; converting again gives the typed value back.
-        let shown = convert(&json, field_type)
-            .map(|t| t.display())
-            .unwrap_or_else(|_| json.to_string());
-        values.insert(name, shown);
+        values.insert(name, shown(&json, field_type));
     }
     Ok(values)
+}
+
+/// A custom field's stored value as a message shows it.
+pub fn shown(stored: &Value, field_type: FieldType) -> String {
+    // Stored values were converted on the way in; converting again gives the typed value back.
+    convert(stored, field_type)
+        .map(|t| t.display())
+        .unwrap_or_else(|_| stored.to_string())
 }
