@@ -12,6 +12,7 @@ async fn seed_walkthrough(kind: DbKind) {
 
     let first = env.post_json(&hook, samples::BOOKING).await;
     assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["content-type"], "application/json");
     assert_eq!(first.headers()["rate-limit-remaining"], "499");
     let first: serde_json::Value = first.json().await.unwrap();
     assert_eq!(first["status"], "processed");

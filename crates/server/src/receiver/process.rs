@@ -14,6 +14,7 @@ use crate::store::{bots, logs, outbox, users, webhooks};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use botwire_core::convert::TypedValue;
 use botwire_core::email::Email;
 use botwire_core::field::FieldType;
 use botwire_core::identify::{
@@ -488,16 +489,15 @@ fn evaluate_mappings(
     mapping::evaluate_all(doc, mappings, |name| mapping_field_type(fields, name))
 }
 
-/// Stores the values that converted; the user's values this request set, as a message shows
-/// them (the user's `user_ns` among them).
-async fn apply_mappings(
+/// Stores the values that converted; what this request set (the user's `user_ns` among it).
+async fn apply_mappings<'a>(
     tx: &mut Conn<'_>,
-    user: &users::UserRef,
-    outcomes: &[MappingOutcome],
+    user: &'a users::UserRef,
+    outcomes: &'a [MappingOutcome],
     fields: &[CustomField],
-) -> Result<Shown> {
+) -> Result<Set<'a>> {
     let mut changes = users::Changes::default();
-    let mut shown = Shown::from([("user_ns".to_owned(), user.user_ns.clone())]);
+    let mut set = Set::from([("user_ns", SetValue::Text(Cow::Borrowed(&user.user_ns)))]);
     for outcome in outcomes {
         let Some(value) = &outcome.value else {
             continue;
@@ -505,19 +505,35 @@ async fn apply_mappings(
         if SETTABLE_NAMES.contains(&outcome.field.as_str()) {
             let text = without_nul(&value.display()).into_owned();
             changes.set_name(&outcome.field, text.clone())?;
-            shown.insert(outcome.field.clone(), text);
+            set.insert(&outcome.field, SetValue::Text(Cow::Owned(text)));
         } else if let Some(field) = fields.iter().find(|f| f.name == outcome.field) {
-            let json = value.to_json();
-            changes.set_field(field.id, &json);
-            shown.insert(field.name.clone(), users::shown(&json, field.field_type));
+            changes.set_field(field.id, &value.to_json());
+            set.insert(&outcome.field, SetValue::Field(value, field.field_type));
         }
     }
     users::apply(tx, user.id, &changes).await?;
-    Ok(shown)
+    Ok(set)
 }
 
-/// User values by field name, as a message shows them.
-type Shown = std::collections::BTreeMap<String, String>;
+/// User values a request set, by field name.
+type Set<'a> = std::collections::BTreeMap<&'a str, SetValue<'a>>;
+
+enum SetValue<'a> {
+    /// A built-in field's text.
+    Text(Cow<'a, str>),
+    /// A custom field's value.
+    Field(&'a TypedValue, FieldType),
+}
+
+impl SetValue<'_> {
+    /// The value as a message shows it, as [`users::display_values`] would read it back.
+    fn shown(&self) -> String {
+        match self {
+            SetValue::Text(text) => text.clone().into_owned(),
+            SetValue::Field(value, field_type) => users::shown(&value.to_json(), *field_type),
+        }
+    }
+}
 
 /// The type a mapping converts to for `name`: text for the settable built-in fields, the
 /// custom field's type otherwise; `None` when the bot has no such field.
@@ -546,15 +562,18 @@ impl Action<'_> {
         &self,
         tx: &mut Conn<'_>,
         template: Option<&std::result::Result<Template, String>>,
-        set: Shown,
+        set: Set<'_>,
     ) -> Result<Value> {
         let template = match template {
             None => return Ok(json!({ "status": "none" })),
             Some(Err(e)) => return Ok(json!({ "status": "failed", "error": e })),
             Some(Ok(t)) => t,
         };
-        let values = if (template.placeholders().iter()).all(|name| set.contains_key(*name)) {
-            set
+        let placeholders = template.placeholders();
+        let values = if placeholders.iter().all(|name| set.contains_key(name)) {
+            (placeholders.iter())
+                .filter_map(|name| Some((name.to_string(), set.get(name)?.shown())))
+                .collect()
         } else {
             users::display_values(tx, self.user_id).await?
         };
@@ -585,8 +604,11 @@ impl Action<'_> {
 fn answer_response(answer: Answer, log_id: i64) -> (Response, String) {
     match answer {
         Answer::Processed { user_ns } => {
+            // Serialised once, for the answer and its copy in the log.
             let body = json!({ "status": "processed", "user_ns": user_ns, "log_id": log_id });
-            (Json(&body).into_response(), body.to_string())
+            let body = body.to_string();
+            let json = [(header::CONTENT_TYPE, "application/json")];
+            ((json, body.clone()).into_response(), body)
         }
         Answer::Inactive => {
             let body = json!({ "error": "webhook inactive" });
