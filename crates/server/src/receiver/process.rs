@@ -26,6 +26,7 @@ use botwire_core::template::{Template, USER_FIELDS};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// Keys a sender may use to make retries safe; the first one present counts.
@@ -516,7 +517,7 @@ async fn apply_mappings<'a>(
 }
 
 /// User values a request set, by field name.
-type Set<'a> = std::collections::BTreeMap<&'a str, SetValue<'a>>;
+type Set<'a> = BTreeMap<&'a str, SetValue<'a>>;
 
 enum SetValue<'a> {
     /// A built-in field's text.
@@ -529,7 +530,7 @@ impl SetValue<'_> {
     /// The value as a message shows it, as [`users::display_values`] would read it back.
     fn shown(&self) -> String {
         match self {
-            SetValue::Text(text) => text.clone().into_owned(),
+            SetValue::Text(text) => text.to_string(),
             SetValue::Field(value, field_type) => users::shown(&value.to_json(), *field_type),
         }
     }
@@ -569,13 +570,12 @@ impl Action<'_> {
             Some(Err(e)) => return Ok(json!({ "status": "failed", "error": e })),
             Some(Ok(t)) => t,
         };
-        let placeholders = template.placeholders();
-        let values = if placeholders.iter().all(|name| set.contains_key(name)) {
-            (placeholders.iter())
-                .filter_map(|name| Some((name.to_string(), set.get(name)?.shown())))
-                .collect()
-        } else {
-            users::display_values(tx, self.user_id).await?
+        let from_set: Option<BTreeMap<String, String>> = (template.placeholders().into_iter())
+            .map(|name| Some((name.to_owned(), set.get(name)?.shown())))
+            .collect();
+        let values = match from_set {
+            Some(values) => values,
+            None => users::display_values(tx, self.user_id).await?,
         };
         let fields = self.fields;
         let known =
@@ -585,18 +585,17 @@ impl Action<'_> {
             Ok(message) => without_nul(&message).into_owned(),
             Err(e) => return Ok(json!({ "status": "failed", "error": e.to_string() })),
         };
-        let bot = self.bot;
         let queued = outbox::NewMessage {
-            bot_id: bot.id,
+            bot_id: self.bot.id,
             user_id: self.user_id,
             webhook_id: self.hook.id,
             log_id: self.log_id,
-            channel: bot.channel.as_str(),
+            channel: self.bot.channel.as_str(),
             message: &message,
         };
         let id = outbox::enqueue(tx, &queued).await?;
         Ok(
-            json!({ "status": "queued", "outbox_id": id, "channel": bot.channel.as_str(), "message": message }),
+            json!({ "status": "queued", "outbox_id": id, "channel": self.bot.channel.as_str(), "message": message }),
         )
     }
 }
