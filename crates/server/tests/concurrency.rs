@@ -1,7 +1,11 @@
 //! The receiver under real concurrency: the rolling limit is exact (600 requests at once
-//! against a limit of 500), and concurrent first requests for one new phone make one user.
+//! against a limit of 500), concurrent first requests for one new phone make one user, and a
+//! request waiting for its turn sees a change of the bot's fields committed meanwhile.
 
 mod support;
+use botwire_core::field::FieldType;
+use botwire_core::names::FieldName;
+use botwire_server::store::{bot_admin, bots, webhooks};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
@@ -237,7 +241,96 @@ async fn duplicate_new_user_race(kind: DbKind) {
     );
 }
 
-on_both_databases!(exact_limit_under_concurrency, duplicate_new_user_race);
+/// A field created, then one deleted, while a request waits for its turn to write. The request
+/// was read against the fields before the change; its turn uses them as committed: the new
+/// field takes its mapped value, and the deleted one is a mapping error in the log, not a
+/// value written for a field that is gone nor a server error.
+async fn a_field_changed_while_a_request_waits_is_seen_in_its_turn(kind: DbKind) {
+    let env = Env::new(kind).await;
+    let config = webhooks::Config {
+        mappings: vec![mapping("$.name", "first_name"), mapping("$.plan", "plan")],
+        ..phone_config()
+    };
+    let hook = env.webhook("Plans", config, true).await;
+    let name = FieldName::parse("plan").unwrap();
+
+    let mut change = env.db.pool().begin().await.unwrap();
+    let plan = bots::create_field_in(&mut change, env.bot_id, &name, FieldType::Text)
+        .await
+        .unwrap();
+    let body = r#"{"phone": "+1 415 555 0100", "name": "Ana", "plan": "gold"}"#;
+    let (user_id, mappings) = sent_during(&env, &hook, change, body).await;
+    assert_eq!(mapping_error(&mappings, "plan"), None, "{mappings}");
+    let stored = env
+        .scalar(&format!(
+            "SELECT value FROM field_values WHERE user_id = {user_id} AND field_id = {plan}"
+        ))
+        .await;
+    assert_eq!(stored.as_deref(), Some(r#""gold""#));
+
+    let mut change = env.db.pool().begin().await.unwrap();
+    bot_admin::delete_field_in(&mut change, env.bot_id, plan)
+        .await
+        .unwrap();
+    let body = r#"{"phone": "+1 415 555 0101", "name": "Bea", "plan": "silver"}"#;
+    let (user_id, mappings) = sent_during(&env, &hook, change, body).await;
+    assert_eq!(
+        mapping_error(&mappings, "plan").as_deref(),
+        Some(r#"no custom field named "plan""#),
+        "{mappings}"
+    );
+    let first_name = format!("SELECT first_name FROM bot_users WHERE id = {user_id}");
+    assert_eq!(env.scalar(&first_name).await.as_deref(), Some("Bea"));
+    let values = format!("SELECT COUNT(*) FROM field_values WHERE user_id = {user_id}");
+    assert_eq!(env.count(&values).await, 0);
+}
+
+/// Sends `body` while `change`, a transaction that changed the bot's fields, holds the lock
+/// the request's turn needs (SQLite's one write lock; the bot's row on PostgreSQL); commits
+/// `change` once the request is seen waiting. The request's user and its logged mappings.
+async fn sent_during(
+    env: &Env,
+    hook: &webhooks::Webhook,
+    change: botwire_server::store::Tx<'static>,
+    body: &str,
+) -> (i64, serde_json::Value) {
+    let request = env
+        .http
+        .post(env.hook_url(hook))
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send();
+    let request = tokio::spawn(request);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !request.is_finished(),
+        "the request was answered before the change committed"
+    );
+    change.commit().await.unwrap();
+    let response = request.await.unwrap().unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    let log = env.last_log().await.expect("a log row");
+    let mappings = serde_json::from_str(log.mappings.as_deref().expect("logged mappings"))
+        .expect("logged mappings are JSON");
+    (log.user_id.expect("a user"), mappings)
+}
+
+/// The logged error of the mapping into `field`.
+fn mapping_error(mappings: &serde_json::Value, field: &str) -> Option<String> {
+    let mapping = mappings
+        .as_array()
+        .and_then(|all| all.iter().find(|m| m["field"] == field))
+        .unwrap_or_else(|| panic!("no mapping into {field}: {mappings}"));
+    mapping["error"].as_str().map(str::to_owned)
+}
+
+on_both_databases!(
+    exact_limit_under_concurrency,
+    duplicate_new_user_race,
+    a_field_changed_while_a_request_waits_is_seen_in_its_turn
+);
 
 /// PostgreSQL: a burst at one bot waits in the process, not on pooled connections (each would
 /// sit on the bot's row lock), so another bot's request is answered while the burst is still

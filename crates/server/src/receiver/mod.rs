@@ -154,7 +154,7 @@ impl Ingest {
         state: &AppState,
         bot: bots::Bot,
         hook: webhooks::Webhook,
-        fields: Vec<bots::CustomField>,
+        fields: bots::FieldSet,
         request: &process::Request<'_>,
         started: Instant,
         mode: Mode,
@@ -231,7 +231,7 @@ pub async fn replay(
         received_at: store::now_ms(),
     };
     let mode = Mode::Replay { of };
-    let fields = bots::fields(state.db.reader(), bot.id).await?;
+    let fields = bots::field_set(state.db.reader(), bot.id).await?;
     let ingest = Ingest::prepare(
         state,
         bot.clone(),

@@ -5,7 +5,7 @@
 use super::{body, redact};
 use crate::error::{Error, Result, problem};
 use crate::events::Event;
-use crate::store::bots::{Bot, CustomField};
+use crate::store::bots::{Bot, CustomField, FieldSet};
 use crate::store::logs::{NewLog, Outcome};
 use crate::store::sql::Conn;
 use crate::store::users::SETTABLE_NAMES;
@@ -93,18 +93,14 @@ pub struct Prepared {
 /// Mapping outcomes, with the fields they were evaluated against and their text for the log.
 #[derive(Clone)]
 struct Mapped {
-    evaluated_with: Vec<CustomField>,
+    evaluated_with: FieldSet,
     outcomes: Vec<MappingOutcome>,
     text: String,
 }
 
 impl Mapped {
-    fn evaluate(
-        mappings: &[mapping::Mapping],
-        fields: Vec<CustomField>,
-        doc: &Value,
-    ) -> Result<Mapped> {
-        let outcomes = evaluate_mappings(mappings, &fields, doc);
+    fn evaluate(mappings: &[mapping::Mapping], fields: FieldSet, doc: &Value) -> Result<Mapped> {
+        let outcomes = evaluate_mappings(mappings, &fields.fields, doc);
         Ok(Mapped {
             text: json_text(&outcomes)?,
             evaluated_with: fields,
@@ -120,13 +116,13 @@ impl Prepared {
 }
 
 /// Works out what a request needs besides the database; `fields` are the bot's custom fields
-/// (the turn reads them again and evaluates again if they changed meanwhile).
+/// (the turn evaluates again if their version moved meanwhile).
 pub fn prepare(
     bot: &Bot,
     hook: &Webhook,
     request: &Request<'_>,
     mode: Mode,
-    fields: Vec<CustomField>,
+    fields: FieldSet,
 ) -> Result<Prepared> {
     let content_type = header_str(request.headers, header::CONTENT_TYPE.as_str());
     let log = NewLog {
@@ -331,13 +327,13 @@ async fn decide(
     log.detail = detail;
     log.user_id = Some(user.id);
 
-    let fields = bots::fields(tx.reborrow(), bot.id).await?;
     let mut mapped = Cow::Borrowed(mapped.as_ref().ok_or_else(|| missing("mappings"))?);
     // A field added, renamed or removed since the request was prepared: evaluate again.
-    if mapped.evaluated_with != fields {
+    if mapped.evaluated_with.version != bots::fields_version(tx, bot.id).await? {
+        let fields = bots::field_set(tx.reborrow(), bot.id).await?;
         mapped = Cow::Owned(Mapped::evaluate(&hook.mappings, fields, doc)?);
     }
-    let fields = &mapped.evaluated_with;
+    let fields = &mapped.evaluated_with.fields;
     let set = apply_mappings(tx, &user, &mapped.outcomes, fields).await?;
     log.mappings = Some(mapped.text.clone());
     let action = Action {

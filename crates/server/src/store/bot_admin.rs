@@ -296,8 +296,9 @@ impl From<FieldInfo> for CustomField {
     }
 }
 
-/// Takes the write lock first (SQLite: the one writer, so a read-then-write transaction
-/// cannot be overtaken; PostgreSQL: the field's row), "not found" for another bot's field.
+/// Locks the field before it is read (SQLite: the one write lock, which the caller's
+/// `fields_changing` took already, so a read-then-write transaction cannot be overtaken;
+/// PostgreSQL: the field's row), "not found" for another bot's field.
 async fn lock_field(tx: &mut super::Tx<'_>, bot_id: i64, field_id: i64) -> Result<()> {
     let done = sqlx::query("UPDATE custom_fields SET name = name WHERE id = $1 AND bot_id = $2")
         .bind(field_id)
@@ -354,6 +355,7 @@ pub async fn rename_field(
     new_name: &str,
 ) -> Result<FieldInfo> {
     let mut tx = pool.begin().await?;
+    super::bots::fields_changing(&mut tx, bot_id).await?;
     lock_field(&mut tx, bot_id, field_id).await?;
     let old = field(&mut *tx, bot_id, field_id).await?;
     if old.name == new_name {
@@ -522,10 +524,18 @@ pub async fn field_uses(pool: &AnyPool, bot_id: i64, field: &FieldInfo) -> Resul
 /// in the log).
 pub async fn delete_field(pool: &AnyPool, bot_id: i64, field_id: i64) -> Result<()> {
     let mut tx = pool.begin().await?;
-    lock_field(&mut tx, bot_id, field_id).await?;
-    let field = field(&mut *tx, bot_id, field_id).await?;
+    delete_field_in(&mut tx, bot_id, field_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`delete_field`] in the caller's transaction.
+pub async fn delete_field_in(tx: &mut super::Tx<'_>, bot_id: i64, field_id: i64) -> Result<()> {
+    super::bots::fields_changing(tx, bot_id).await?;
+    lock_field(tx, bot_id, field_id).await?;
+    let field = field(&mut **tx, bot_id, field_id).await?;
     let now = super::now_ms();
-    for (hook, mappings) in lock_hook_configs(&mut tx, bot_id).await? {
+    for (hook, mappings) in lock_hook_configs(tx, bot_id).await? {
         let kept: Vec<Mapping> = mappings
             .iter()
             .filter(|m| m.field != field.name)
@@ -536,19 +546,18 @@ pub async fn delete_field(pool: &AnyPool, bot_id: i64, field_id: i64) -> Result<
                 .bind(to_json(&kept)?)
                 .bind(now)
                 .bind(hook.id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
     }
     sqlx::query("DELETE FROM field_values WHERE field_id = $1")
         .bind(field_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM custom_fields WHERE id = $1")
         .bind(field_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Workspaces, bots and their custom fields.
 
-use super::sql::{self, Conn, query};
+use super::sql::{self, Conn, FromRow, query};
 use crate::error::{Error, Result};
 use botwire_core::channel::Channel;
 use botwire_core::field::FieldType;
@@ -128,6 +128,20 @@ pub async fn create_field(
     name: &FieldName,
     field_type: FieldType,
 ) -> Result<i64> {
+    let mut tx = pool.begin().await?;
+    let id = create_field_in(&mut tx, bot_id, name, field_type).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create_field`] in the caller's transaction.
+pub async fn create_field_in(
+    tx: &mut super::Tx<'_>,
+    bot_id: i64,
+    name: &FieldName,
+    field_type: FieldType,
+) -> Result<i64> {
+    fields_changing(tx, bot_id).await?;
     let row: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO custom_fields (bot_id, name, field_type, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (bot_id, name) DO NOTHING RETURNING id",
@@ -136,7 +150,7 @@ pub async fn create_field(
     .bind(name.as_str())
     .bind(field_type.as_str())
     .bind(super::now_ms())
-    .fetch_optional(pool)
+    .fetch_optional(&mut **tx)
     .await?;
     row.map(|(id,)| id).ok_or_else(|| {
         Error::field(
@@ -146,15 +160,74 @@ pub async fn create_field(
     })
 }
 
-pub async fn fields<'c>(db: impl Into<Conn<'c>>, bot_id: i64) -> Result<Vec<CustomField>> {
-    let rows: Vec<(i64, String, String)> =
-        query("SELECT id, name, field_type FROM custom_fields WHERE bot_id = $1 ORDER BY id")
-            .bind(bot_id)
-            .fetch_all(&mut db.into())
-            .await?;
-    rows.into_iter()
-        .map(|(id, name, t)| field(id, name, &t))
-        .collect()
+/// Moves the version of the bot's custom fields ([`FieldSet::version`]). Every transaction
+/// that changes them calls it first: on PostgreSQL that takes the bot's row lock before any
+/// field's, in the receiver's order, so the two cannot deadlock.
+pub(crate) async fn fields_changing(tx: &mut super::Tx<'_>, bot_id: i64) -> Result<()> {
+    let moved = sqlx::query("UPDATE bots SET fields_version = fields_version + 1 WHERE id = $1")
+        .bind(bot_id)
+        .execute(&mut **tx)
+        .await?;
+    if moved.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// A bot's custom fields, and the version of them they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSet {
+    pub version: i64,
+    pub fields: Vec<CustomField>,
+}
+
+/// The bot's custom fields with their version, read in one statement (one snapshot).
+pub async fn field_set<'c>(db: impl Into<Conn<'c>>, bot_id: i64) -> Result<FieldSet> {
+    let mut version = None;
+    let mut fields = Vec::new();
+    query(
+        "SELECT b.fields_version, f.id, f.name, f.field_type FROM bots b \
+         LEFT JOIN custom_fields f ON f.bot_id = b.id WHERE b.id = $1 ORDER BY f.id",
+    )
+    .bind(bot_id)
+    .for_each_row(&mut db.into(), |row| {
+        version = Some(row.get(0)?);
+        fields.extend(JoinedField::from_row_at(row, 1)?.field()?);
+        Ok(())
+    })
+    .await?;
+    Ok(FieldSet {
+        version: version.ok_or(Error::NotFound)?,
+        fields,
+    })
+}
+
+sql::row_struct! {
+    /// A custom field's columns from a `LEFT JOIN`: all NULL in the one row of a bot without
+    /// fields.
+    pub(crate) struct JoinedField {
+        id: Option<i64>,
+        name: Option<String>,
+        field_type: Option<String>,
+    }
+}
+
+impl JoinedField {
+    pub(crate) fn field(self) -> Result<Option<CustomField>> {
+        match (self.id, self.name, self.field_type) {
+            (Some(id), Some(name), Some(t)) => field(id, name, &t).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The version of the bot's custom fields as committed; see [`FieldSet`].
+pub async fn fields_version(db: &mut Conn<'_>, bot_id: i64) -> Result<i64> {
+    let (version,): (i64,) = query("SELECT fields_version FROM bots WHERE id = $1")
+        .bind(bot_id)
+        .fetch_one(db)
+        .await?;
+    Ok(version)
 }
 
 /// A custom field from its stored columns.

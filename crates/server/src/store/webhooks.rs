@@ -1,6 +1,6 @@
 //! Inbound webhooks: tokens, configuration, listen mode.
 
-use super::bots::{self, BOT_COLUMNS, Bot, BotRow, CustomField};
+use super::bots::{self, BOT_COLUMNS, Bot, BotRow, FieldSet};
 use super::sql::{self, Conn, query};
 use crate::error::{Error, Result};
 use crate::receiver::signature::SignatureScheme;
@@ -100,7 +100,7 @@ fn decode(r: WebhookRow) -> Result<Webhook> {
 pub struct Receiving {
     pub hook: Webhook,
     pub bot: Bot,
-    pub fields: Vec<CustomField>,
+    pub fields: FieldSet,
 }
 
 /// Read on every webhook request, as one statement: on SQLite each statement outside a
@@ -108,9 +108,10 @@ pub struct Receiving {
 /// commit costs more than the reading. One row per custom field (one with none).
 pub(crate) struct ByToken {
     pub(crate) sql: String,
-    /// Where the bot's columns start, and where the field's.
+    /// Where the bot's columns start, and where the fields' version is (the field's columns
+    /// follow it).
     bot_column: usize,
-    field_column: usize,
+    version_column: usize,
 }
 
 /// Written once, with its column positions.
@@ -119,13 +120,14 @@ pub(crate) static BY_TOKEN: LazyLock<ByToken> = LazyLock::new(|| {
     let (bot_columns, bot_count) = qualified("b", BOT_COLUMNS);
     ByToken {
         sql: format!(
-            "SELECT {hook_columns}, {bot_columns}, f.id, f.name, f.field_type FROM inbound_webhooks w \
+            "SELECT {hook_columns}, {bot_columns}, b.fields_version, f.id, f.name, f.field_type \
+             FROM inbound_webhooks w \
              JOIN bots b ON b.id = w.bot_id LEFT JOIN custom_fields f ON f.bot_id = w.bot_id \
              WHERE w.token_hash = $1 OR (w.previous_token_hash = $1 AND w.previous_token_expires_at > $2) \
              ORDER BY f.id"
         ),
         bot_column,
-        field_column: bot_column + bot_count,
+        version_column: bot_column + bot_count,
     }
 });
 
@@ -142,7 +144,7 @@ fn qualified(table: &str, columns: &str) -> (String, usize) {
 pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option<Receiving>> {
     let hash = token_hash(token);
     let statement = &*BY_TOKEN;
-    let mut first: Option<(WebhookRow, BotRow)> = None;
+    let mut first: Option<(WebhookRow, BotRow, i64)> = None;
     let mut fields = Vec::new();
     query(statement.sql.as_str())
         .bind(&hash)
@@ -153,17 +155,16 @@ pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option
                 first = Some((
                     sql::FromRow::from_row_at(row, 0)?,
                     sql::FromRow::from_row_at(row, statement.bot_column)?,
+                    row.get(statement.version_column)?,
                 ));
             }
-            let field: (Option<i64>, Option<String>, Option<String>) =
-                sql::FromRow::from_row_at(row, statement.field_column)?;
-            if let (Some(id), Some(name), Some(field_type)) = field {
-                fields.push(bots::field(id, name, &field_type)?);
-            }
+            let field: bots::JoinedField =
+                sql::FromRow::from_row_at(row, statement.version_column + 1)?;
+            fields.extend(field.field()?);
             Ok(())
         })
         .await?;
-    let Some((hook, bot)) = first else {
+    let Some((hook, bot, version)) = first else {
         return Ok(None);
     };
     // The database compared hashes; the final word is a constant-time comparison here, so no
@@ -181,7 +182,7 @@ pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option
     Ok(Some(Receiving {
         hook: decode(hook)?,
         bot: bot.try_into()?,
-        fields,
+        fields: FieldSet { version, fields },
     }))
 }
 
