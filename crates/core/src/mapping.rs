@@ -22,7 +22,7 @@
 use crate::convert::{ConvertError, TypedValue, convert, describe};
 use crate::field::FieldType;
 use jsonpath_rust::parser::errors::JsonPathError;
-use jsonpath_rust::parser::model::JpQuery;
+use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
 use jsonpath_rust::parser::parse_json_path;
 use jsonpath_rust::query::js_path_process;
 use serde::{Deserialize, Serialize};
@@ -67,6 +67,46 @@ pub struct MappingOutcome {
 pub struct CompiledPath {
     source: String,
     query: JpQuery,
+    /// The path's steps when it has only names and indexes, as most mappings do.
+    plain: Option<Vec<Step>>,
+}
+
+/// A step of a plain path.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Name(String),
+    /// From the end when negative, as RFC 9535 says.
+    Index(i64),
+}
+
+impl Step {
+    /// The steps of `query` when each of its segments is one name or one index.
+    fn plain(query: &JpQuery) -> Option<Vec<Step>> {
+        (query.segments.iter())
+            .map(|segment| match segment {
+                Segment::Selector(Selector::Name(name)) => Some(Step::Name(name.clone())),
+                Segment::Selector(Selector::Index(i)) => Some(Step::Index(*i)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn take<'a>(&self, value: &'a Value) -> Option<&'a Value> {
+        match self {
+            Step::Name(name) => value.as_object()?.get(name),
+            Step::Index(i) => {
+                let array = value.as_array()?;
+                let i = if *i < 0 {
+                    array
+                        .len()
+                        .checked_sub(usize::try_from(i.unsigned_abs()).ok()?)?
+                } else {
+                    usize::try_from(*i).ok()?
+                };
+                array.get(i)
+            }
+        }
+    }
 }
 
 impl CompiledPath {
@@ -87,6 +127,7 @@ impl CompiledPath {
         let query = parse_json_path(path).map_err(|e| invalid(parser_message(path, &e)))?;
         Ok(CompiledPath {
             source: path.to_owned(),
+            plain: Step::plain(&query),
             query,
         })
     }
@@ -96,8 +137,18 @@ impl CompiledPath {
         &self.source
     }
 
-    /// Every value the path matches, in document order.
+    /// Every value the path matches, in document order. A plain path is walked directly: the
+    /// general evaluator also writes out each match's normalized path, most of its work.
     pub fn select<'a>(&self, doc: &'a Value) -> Result<Vec<&'a Value>, MappingError> {
+        match &self.plain {
+            Some(steps) => Ok(Vec::from_iter(
+                steps.iter().try_fold(doc, |value, step| step.take(value)),
+            )),
+            None => self.select_in_general(doc),
+        }
+    }
+
+    fn select_in_general<'a>(&self, doc: &'a Value) -> Result<Vec<&'a Value>, MappingError> {
         js_path_process(&self.query, doc)
             .map(|found| found.into_iter().map(|r| r.val).collect())
             .map_err(|e| MappingError::InvalidPath {
@@ -318,6 +369,53 @@ pub fn evaluate_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Plain paths, walked directly, find what the general evaluator finds, on documents
+    /// where each step matches, misses, or meets the wrong kind of value.
+    #[test]
+    fn plain_paths_select_as_the_general_evaluator_does() {
+        let docs = [
+            serde_json::json!({"a": {"b": [10, {"c": "x"}, null]}, "sp ace": 1, "0": "zero"}),
+            serde_json::json!({"a": [1, 2]}),
+            serde_json::json!([{"a": 1}, {"a": 2}]),
+            serde_json::json!("text"),
+            serde_json::json!(null),
+        ];
+        let plain = [
+            "$",
+            "$.a",
+            "$.a.b",
+            "$.a.b[0]",
+            "$.a.b[1].c",
+            "$.a.b[-1]",
+            "$.a.b[-3]",
+            "$.a.b[-4]",
+            "$.a.b[3]",
+            "$['sp ace']",
+            "$['0']",
+            "$[0]",
+            "$[-1].a",
+            "$[0]['a']",
+            "$.missing.b",
+        ];
+        for source in plain {
+            let path = CompiledPath::parse(source).unwrap();
+            assert!(path.plain.is_some(), "{source} is plain");
+            for doc in &docs {
+                assert_eq!(
+                    path.select(doc).unwrap(),
+                    path.select_in_general(doc).unwrap(),
+                    "{source} in {doc}"
+                );
+            }
+        }
+        for source in ["$..a", "$.a.*", "$.a.b[0:2]", "$.a.b[0,1]", "$[?@.a == 1]"] {
+            assert!(
+                CompiledPath::parse(source).unwrap().plain.is_none(),
+                "{source}"
+            );
+        }
+    }
 
     fn message(path: &str) -> String {
         match check_path(path) {
