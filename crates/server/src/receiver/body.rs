@@ -147,8 +147,24 @@ fn is_json_suffix(media_type: &str) -> bool {
         .is_some_and(|name| !name.is_empty() && !name.contains('/'))
 }
 
+/// The text of a JSON body that parsed, as the log's copy of the parsed document: the same
+/// text gives the same document, and writing the document out again cost more than a tenth
+/// of a request's preparation. `None` for a form body, whose document is not its text.
+pub fn json_text<'a>(content_type: Option<&str>, bytes: &'a [u8]) -> Option<&'a str> {
+    match kind(content_type) {
+        Ok(Kind::Json) => std::str::from_utf8(without_bom(bytes))
+            .ok()
+            .map(|text| text.trim_matches([' ', '\t', '\n', '\r'])),
+        _ => None,
+    }
+}
+
+fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 fn parse_json(bytes: &[u8]) -> Result<Value, BodyError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = without_bom(bytes);
     serde_json::from_slice(bytes).map_err(|err| {
         let (line, column) = (err.line(), err.column());
         let message = if bytes
@@ -522,6 +538,29 @@ mod tests {
                 "{body:?}"
             );
         }
+    }
+
+    /// The log's parsed text of a JSON body is the body, which gives the same document again;
+    /// a form body has none (its document is written out instead).
+    #[test]
+    fn a_json_body_is_its_own_parsed_text() {
+        let bodies: [&[u8]; 4] = [
+            b"{\"a\":true}",
+            b"\xEF\xBB\xBF {\"a\" : [1, 2.50, \"\\u0041\\u0000\"]}\r\n",
+            b"\n\t\"text\" ",
+            b"{\"dup\": 1, \"dup\": 2, \"big\": 123456789012345678901234567890}",
+        ];
+        for body in bodies {
+            let doc = parse(Some("application/json"), body).unwrap();
+            let text = json_text(Some("application/json"), body).unwrap();
+            assert_eq!(serde_json::from_str::<Value>(text).unwrap(), doc, "{text}");
+        }
+        assert_eq!(
+            json_text(Some("application/vnd.api+json"), b" [1] "),
+            Some("[1]")
+        );
+        let form = Some("application/x-www-form-urlencoded");
+        assert_eq!(json_text(form, b"a=1"), None);
     }
 
     #[test]

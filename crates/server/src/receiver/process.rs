@@ -170,7 +170,10 @@ pub fn prepare(
     };
     let active = doc.filter(|_| hook.active);
     Ok(Prepared {
-        parsed_text: active.map(Value::to_string),
+        parsed_text: active.map(|doc| {
+            body::json_text(content_type, request.bytes)
+                .map_or_else(|| doc.to_string(), str::to_owned)
+        }),
         identity: active.map(|doc| lookup_keys(bot, &hook.identity, doc)),
         mapped: active
             .map(|doc| Mapped::evaluate(&hook.mappings, fields, doc))
