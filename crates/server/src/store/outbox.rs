@@ -15,9 +15,9 @@ pub struct NewMessage<'a> {
 
 /// Queues a message for the bot's channel.
 pub async fn enqueue(tx: &mut Conn<'_>, m: &NewMessage<'_>) -> Result<i64> {
-    let (id,): (i64,) = query(
+    query(
         "INSERT INTO outbox (bot_id, user_id, webhook_id, log_id, channel, message, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(m.bot_id)
     .bind(m.user_id)
@@ -26,7 +26,6 @@ pub async fn enqueue(tx: &mut Conn<'_>, m: &NewMessage<'_>) -> Result<i64> {
     .bind(m.channel)
     .bind(m.message)
     .bind(super::now_ms())
-    .fetch_one(tx)
-    .await?;
-    Ok(id)
+    .insert_returning_id(tx)
+    .await
 }

@@ -300,6 +300,23 @@ impl<'q> Query<'q> {
         }
     }
 
+    /// Runs an `INSERT` (written without `RETURNING`) and returns the new row's `id`. On the
+    /// writer's own SQLite connection that is the connection's last rowid: SQLite runs a
+    /// `RETURNING` clause through a temporary table of its own, opened and closed for every
+    /// statement. Elsewhere the statement returns it.
+    pub async fn insert_returning_id(mut self, conn: &mut Conn<'_>) -> Result<i64> {
+        if let Conn::Sqlite(c) = conn {
+            let conn = c.lock();
+            self.sqlite_statement(&conn)?
+                .raw_execute()
+                .map_err(sqlite_error)?;
+            return Ok(conn.last_insert_rowid());
+        }
+        self.sql = format!("{} RETURNING id", self.sql).into();
+        let (id,): (i64,) = self.fetch_one(conn).await?;
+        Ok(id)
+    }
+
     pub async fn fetch_all<T: FromRow>(self, conn: &mut Conn<'_>) -> Result<Vec<T>> {
         let rows = match conn {
             Conn::Sqlite(c) => return self.sqlite_rows(c, usize::MAX),
