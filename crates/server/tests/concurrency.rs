@@ -241,59 +241,100 @@ async fn duplicate_new_user_race(kind: DbKind) {
     );
 }
 
-/// A field created, then one deleted, while a request waits for its turn to write. The request
-/// was read against the fields before the change; its turn uses them as committed: the new
-/// field takes its mapped value, and the deleted one is a mapping error in the log, not a
-/// value written for a field that is gone nor a server error.
+/// A field created, renamed, then deleted, each while a request waits for its turn to write.
+/// The request was read against the fields and the webhook as they were before the change; its
+/// turn uses them as committed: the new field takes its mapped value, the renamed one too
+/// (through the mapping and the template the rename changed), and the deleted one is neither
+/// mapped nor a server error.
 async fn a_field_changed_while_a_request_waits_is_seen_in_its_turn(kind: DbKind) {
     let env = Env::new(kind).await;
     let config = webhooks::Config {
         mappings: vec![mapping("$.name", "first_name"), mapping("$.plan", "plan")],
+        action_template: Some("Plan: {{plan}}".into()),
         ..phone_config()
     };
     let hook = env.webhook("Plans", config, true).await;
-    let name = FieldName::parse("plan").unwrap();
+    let stored = |user_id: i64, field_id: i64| {
+        format!(
+            "SELECT value FROM field_values WHERE user_id = {user_id} AND field_id = {field_id}"
+        )
+    };
 
     let mut change = env.db.pool().begin().await.unwrap();
+    let name = FieldName::parse("plan").unwrap();
     let plan = bots::create_field_in(&mut change, env.bot_id, &name, FieldType::Text)
         .await
         .unwrap();
     let body = r#"{"phone": "+1 415 555 0100", "name": "Ana", "plan": "gold"}"#;
-    let (user_id, mappings) = sent_during(&env, &hook, change, body).await;
-    assert_eq!(mapping_error(&mappings, "plan"), None, "{mappings}");
-    let stored = env
-        .scalar(&format!(
-            "SELECT value FROM field_values WHERE user_id = {user_id} AND field_id = {plan}"
-        ))
-        .await;
-    assert_eq!(stored.as_deref(), Some(r#""gold""#));
+    let log = sent_during(&env, &hook, change, body).await;
+    assert_eq!(log.mapping_error("plan"), None, "{:?}", log.mappings);
+    assert_eq!(log.action["message"], "Plan: gold", "{}", log.action);
+    let value = env.scalar(&stored(log.user_id, plan)).await;
+    assert_eq!(value.as_deref(), Some(r#""gold""#));
+
+    let mut change = env.db.pool().begin().await.unwrap();
+    bot_admin::rename_field_in(&mut change, env.bot_id, plan, "tier")
+        .await
+        .unwrap();
+    let body = r#"{"phone": "+1 415 555 0101", "name": "Bea", "plan": "silver"}"#;
+    let log = sent_during(&env, &hook, change, body).await;
+    assert_eq!(log.mapping_error("tier"), None, "{:?}", log.mappings);
+    assert_eq!(log.action["message"], "Plan: silver", "{}", log.action);
+    let value = env.scalar(&stored(log.user_id, plan)).await;
+    assert_eq!(value.as_deref(), Some(r#""silver""#));
 
     let mut change = env.db.pool().begin().await.unwrap();
     bot_admin::delete_field_in(&mut change, env.bot_id, plan)
         .await
         .unwrap();
-    let body = r#"{"phone": "+1 415 555 0101", "name": "Bea", "plan": "silver"}"#;
-    let (user_id, mappings) = sent_during(&env, &hook, change, body).await;
-    assert_eq!(
-        mapping_error(&mappings, "plan").as_deref(),
-        Some(r#"no custom field named "plan""#),
-        "{mappings}"
+    let body = r#"{"phone": "+1 415 555 0102", "name": "Cy", "plan": "bronze"}"#;
+    let log = sent_during(&env, &hook, change, body).await;
+    let mapped: Vec<&str> = log
+        .mappings
+        .iter()
+        .map(|m| m["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(mapped, ["first_name"]);
+    // Deleting a field leaves templates naming it, and the receiver says it cannot render them.
+    assert_eq!(log.action["status"], "failed", "{}", log.action);
+    let first_name = format!(
+        "SELECT first_name FROM bot_users WHERE id = {}",
+        log.user_id
     );
-    let first_name = format!("SELECT first_name FROM bot_users WHERE id = {user_id}");
-    assert_eq!(env.scalar(&first_name).await.as_deref(), Some("Bea"));
-    let values = format!("SELECT COUNT(*) FROM field_values WHERE user_id = {user_id}");
+    assert_eq!(env.scalar(&first_name).await.as_deref(), Some("Cy"));
+    let values = format!(
+        "SELECT COUNT(*) FROM field_values WHERE user_id = {}",
+        log.user_id
+    );
     assert_eq!(env.count(&values).await, 0);
+}
+
+/// What the log says a request did.
+struct Logged {
+    user_id: i64,
+    mappings: Vec<serde_json::Value>,
+    action: serde_json::Value,
+}
+
+impl Logged {
+    /// The error of the mapping into `field`.
+    fn mapping_error(&self, field: &str) -> Option<String> {
+        let mapping = (self.mappings.iter())
+            .find(|m| m["field"] == field)
+            .unwrap_or_else(|| panic!("no mapping into {field}: {:?}", self.mappings));
+        mapping["error"].as_str().map(str::to_owned)
+    }
 }
 
 /// Sends `body` while `change`, a transaction that changed the bot's fields, holds the lock
 /// the request's turn needs (SQLite's one write lock; the bot's row on PostgreSQL); commits
-/// `change` once the request is seen waiting. The request's user and its logged mappings.
+/// `change` once the request is seen waiting. The request must be answered 200.
 async fn sent_during(
     env: &Env,
     hook: &webhooks::Webhook,
     change: botwire_server::store::Tx<'static>,
     body: &str,
-) -> (i64, serde_json::Value) {
+) -> Logged {
     let request = env
         .http
         .post(env.hook_url(hook))
@@ -312,18 +353,17 @@ async fn sent_during(
     let text = response.text().await.unwrap();
     assert_eq!(status, 200, "{text}");
     let log = env.last_log().await.expect("a log row");
-    let mappings = serde_json::from_str(log.mappings.as_deref().expect("logged mappings"))
-        .expect("logged mappings are JSON");
-    (log.user_id.expect("a user"), mappings)
-}
-
-/// The logged error of the mapping into `field`.
-fn mapping_error(mappings: &serde_json::Value, field: &str) -> Option<String> {
-    let mapping = mappings
-        .as_array()
-        .and_then(|all| all.iter().find(|m| m["field"] == field))
-        .unwrap_or_else(|| panic!("no mapping into {field}: {mappings}"));
-    mapping["error"].as_str().map(str::to_owned)
+    let json = |text: Option<&str>| -> serde_json::Value {
+        serde_json::from_str(text.expect("logged")).expect("logged as JSON")
+    };
+    let serde_json::Value::Array(mappings) = json(log.mappings.as_deref()) else {
+        panic!("logged mappings are not a list: {:?}", log.mappings);
+    };
+    Logged {
+        user_id: log.user_id.expect("a user"),
+        mappings,
+        action: json(log.action.as_deref()),
+    }
 }
 
 on_both_databases!(

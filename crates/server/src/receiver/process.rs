@@ -87,7 +87,16 @@ pub struct Prepared {
     identity: Option<(IdentityInputs, LookupKeys)>,
     /// The mappings evaluated against the bot's fields as read before the turn.
     mapped: Option<Mapped>,
-    template: Option<std::result::Result<Template, String>>,
+    template: ActionTemplate,
+}
+
+/// The webhook's message template, parsed; `None` when it has none.
+type ActionTemplate = Option<std::result::Result<Template, String>>;
+
+fn action_template(hook: &Webhook) -> ActionTemplate {
+    (hook.action_template.as_deref())
+        .filter(|s| !s.trim().is_empty())
+        .map(|source| Template::parse(source).map_err(|e| e.to_string()))
 }
 
 /// Mapping outcomes, with the fields they were evaluated against and their text for the log.
@@ -178,11 +187,7 @@ pub fn prepare(
         mapped: active
             .map(|doc| Mapped::evaluate(&hook.mappings, fields, doc))
             .transpose()?,
-        template: hook
-            .action_template
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(|source| Template::parse(source).map_err(|e| e.to_string())),
+        template: action_template(hook),
         log,
         signature,
         parsed,
@@ -331,10 +336,14 @@ async fn decide(
     log.user_id = Some(user.id);
 
     let mut mapped = Cow::Borrowed(mapped.as_ref().ok_or_else(|| missing("mappings"))?);
-    // A field added, renamed or removed since the request was prepared: evaluate again.
+    let mut template = Cow::Borrowed(template);
+    // A field added, renamed or removed since the request was prepared: evaluate again, with
+    // the webhook's mappings and template as they are now (a rename changes them too).
     if mapped.evaluated_with.version != bots::fields_version(tx, bot.id).await? {
+        let current = webhooks::get(tx.reborrow(), hook.id).await?;
         let fields = bots::field_set(tx.reborrow(), bot.id).await?;
-        mapped = Cow::Owned(Mapped::evaluate(&hook.mappings, fields, doc)?);
+        mapped = Cow::Owned(Mapped::evaluate(&current.mappings, fields, doc)?);
+        template = Cow::Owned(action_template(&current));
     }
     let fields = &mapped.evaluated_with.fields;
     let set = apply_mappings(tx, &user, &mapped.outcomes, fields).await?;
@@ -346,7 +355,7 @@ async fn decide(
         log_id,
         fields,
     };
-    let action = action.run(tx, template.as_ref(), set).await?;
+    let action = action.run(tx, (*template).as_ref(), set).await?;
     log.action = Some(action.to_string());
     Ok((
         Answer::Processed {

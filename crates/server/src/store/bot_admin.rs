@@ -355,9 +355,21 @@ pub async fn rename_field(
     new_name: &str,
 ) -> Result<FieldInfo> {
     let mut tx = pool.begin().await?;
-    super::bots::fields_changing(&mut tx, bot_id).await?;
-    lock_field(&mut tx, bot_id, field_id).await?;
-    let old = field(&mut *tx, bot_id, field_id).await?;
+    let renamed = rename_field_in(&mut tx, bot_id, field_id, new_name).await?;
+    tx.commit().await?;
+    Ok(renamed)
+}
+
+/// [`rename_field`] in the caller's transaction.
+pub async fn rename_field_in(
+    tx: &mut super::Tx<'_>,
+    bot_id: i64,
+    field_id: i64,
+    new_name: &str,
+) -> Result<FieldInfo> {
+    super::bots::fields_changing(tx, bot_id).await?;
+    lock_field(tx, bot_id, field_id).await?;
+    let old = field(&mut **tx, bot_id, field_id).await?;
     if old.name == new_name {
         return Ok(old);
     }
@@ -366,7 +378,7 @@ pub async fn rename_field(
             .bind(bot_id)
             .bind(new_name)
             .bind(field_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
     let duplicate = || {
         Error::field(
@@ -380,14 +392,14 @@ pub async fn rename_field(
     let renamed = sqlx::query("UPDATE custom_fields SET name = $1 WHERE id = $2")
         .bind(new_name)
         .bind(field_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await;
     match renamed {
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(duplicate()),
         other => other?,
     };
     let now = super::now_ms();
-    for (hook, mut mappings) in lock_hook_configs(&mut tx, bot_id).await? {
+    for (hook, mut mappings) in lock_hook_configs(tx, bot_id).await? {
         let mut changed = false;
         for m in mappings.iter_mut().filter(|m| m.field == old.name) {
             m.field = new_name.to_owned();
@@ -408,13 +420,11 @@ pub async fn rename_field(
             .bind(template)
             .bind(now)
             .bind(hook.id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
     }
-    let renamed = field(&mut *tx, bot_id, field_id).await?;
-    tx.commit().await?;
-    Ok(renamed)
+    field(&mut **tx, bot_id, field_id).await
 }
 
 /// `template` with every placeholder naming `old` renamed to `new` (the whitespace inside the
