@@ -254,11 +254,6 @@ async fn a_field_changed_while_a_request_waits_is_seen_in_its_turn(kind: DbKind)
         ..phone_config()
     };
     let hook = env.webhook("Plans", config, true).await;
-    let stored = |user_id: i64, field_id: i64| {
-        format!(
-            "SELECT value FROM field_values WHERE user_id = {user_id} AND field_id = {field_id}"
-        )
-    };
 
     let mut change = env.db.pool().begin().await.unwrap();
     let name = FieldName::parse("plan").unwrap();
@@ -267,10 +262,7 @@ async fn a_field_changed_while_a_request_waits_is_seen_in_its_turn(kind: DbKind)
         .unwrap();
     let body = r#"{"phone": "+1 415 555 0100", "name": "Ana", "plan": "gold"}"#;
     let log = sent_during(&env, &hook, change, body).await;
-    assert_eq!(log.mapping_error("plan"), None, "{:?}", log.mappings);
-    assert_eq!(log.action["message"], "Plan: gold", "{}", log.action);
-    let value = env.scalar(&stored(log.user_id, plan)).await;
-    assert_eq!(value.as_deref(), Some(r#""gold""#));
+    log.assert_plan(&env, ("plan", plan), "gold").await;
 
     let mut change = env.db.pool().begin().await.unwrap();
     bot_admin::rename_field_in(&mut change, env.bot_id, plan, "tier")
@@ -278,10 +270,7 @@ async fn a_field_changed_while_a_request_waits_is_seen_in_its_turn(kind: DbKind)
         .unwrap();
     let body = r#"{"phone": "+1 415 555 0101", "name": "Bea", "plan": "silver"}"#;
     let log = sent_during(&env, &hook, change, body).await;
-    assert_eq!(log.mapping_error("tier"), None, "{:?}", log.mappings);
-    assert_eq!(log.action["message"], "Plan: silver", "{}", log.action);
-    let value = env.scalar(&stored(log.user_id, plan)).await;
-    assert_eq!(value.as_deref(), Some(r#""silver""#));
+    log.assert_plan(&env, ("tier", plan), "silver").await;
 
     let mut change = env.db.pool().begin().await.unwrap();
     bot_admin::delete_field_in(&mut change, env.bot_id, plan)
@@ -317,12 +306,24 @@ struct Logged {
 }
 
 impl Logged {
-    /// The error of the mapping into `field`.
-    fn mapping_error(&self, field: &str) -> Option<String> {
+    /// The request mapped `plan` into the field (by name and id), stored it, and showed it in
+    /// its message.
+    async fn assert_plan(&self, env: &Env, (field, field_id): (&str, i64), plan: &str) {
         let mapping = (self.mappings.iter())
             .find(|m| m["field"] == field)
             .unwrap_or_else(|| panic!("no mapping into {field}: {:?}", self.mappings));
-        mapping["error"].as_str().map(str::to_owned)
+        assert_eq!(mapping["error"], serde_json::Value::Null, "{mapping}");
+        assert_eq!(
+            self.action["message"],
+            format!("Plan: {plan}"),
+            "{}",
+            self.action
+        );
+        let stored = format!(
+            "SELECT value FROM field_values WHERE user_id = {} AND field_id = {field_id}",
+            self.user_id
+        );
+        assert_eq!(env.scalar(&stored).await, Some(format!("\"{plan}\"")));
     }
 }
 
