@@ -22,6 +22,8 @@ pub struct AppState {
     pub db: db::Db,
     pub hub: events::Hub,
     pub settings: Arc<Settings>,
+    /// The webhooks the receiver read lately.
+    pub known_hooks: Arc<receiver::known_hooks::KnownHooks>,
 }
 
 /// The whole HTTP application; `main` and the tests both build it here.
@@ -52,6 +54,7 @@ pub async fn state(settings: Settings) -> Result<AppState, String> {
         db,
         hub,
         settings: Arc::new(settings),
+        known_hooks: Arc::default(),
     })
 }
 

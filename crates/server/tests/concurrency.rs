@@ -1,9 +1,11 @@
 //! The receiver under real concurrency: the rolling limit is exact (600 requests at once
 //! against a limit of 500), concurrent first requests for one new phone make one user, and a
-//! request waiting for its turn sees a change of the bot's fields committed meanwhile.
+//! request waiting for its turn sees a change of the bot's fields or of its webhook committed
+//! meanwhile, even when the webhook was read before (the receiver keeps what it read).
 
 mod support;
 use botwire_core::field::FieldType;
+use botwire_core::identify::IdentityPaths;
 use botwire_core::names::FieldName;
 use botwire_server::store::{bot_admin, bots, webhooks};
 use std::collections::BTreeSet;
@@ -298,6 +300,61 @@ async fn a_field_changed_while_a_request_waits_is_seen_in_its_turn(kind: DbKind)
     assert_eq!(env.count(&values).await, 0);
 }
 
+async fn a_webhook_changed_while_a_request_waits_is_seen_in_its_turn(kind: DbKind) {
+    let env = Env::new(kind).await;
+    let hook = env.webhook("Leads", phone_config(), true).await;
+    let logs = "SELECT COUNT(*) FROM request_logs";
+    let accepted = "SELECT CAST(COALESCE(SUM(accepted), 0) AS BIGINT) FROM usage_hours";
+    // A first request, so the receiver has read the webhook before each change below.
+    let body = r#"{"phone": "+1 415 555 0100", "email": "ana@example.com"}"#;
+    assert_eq!(env.post_json(&hook, body).await.status(), 200);
+
+    // Identified by email only from now on: the waiting request is matched by its email.
+    let mut change = env.db.pool().begin().await.unwrap();
+    let by_email = IdentityPaths {
+        email: Some("$.email".into()),
+        ..IdentityPaths::default()
+    };
+    let changes = webhooks::Changes {
+        identity: Some(by_email),
+        ..webhooks::Changes::default()
+    };
+    webhooks::update_in(&mut change, hook.id, &changes)
+        .await
+        .unwrap();
+    let body = r#"{"phone": "+1 415 555 0199", "email": "ana@example.com"}"#;
+    let (status, text) = answered_during(&env, &env.hook_url(&hook), change, body).await;
+    assert_eq!(status, 200, "{text}");
+    let log = env.last_log().await.unwrap();
+    assert_eq!(log.detail, "matched by email");
+
+    // Switched off: the waiting request is answered as the contract says for an inactive one.
+    let mut change = env.db.pool().begin().await.unwrap();
+    webhooks::set_active_in(&mut change, hook.id, false)
+        .await
+        .unwrap();
+    let (status, text) = answered_during(&env, &env.hook_url(&hook), change, body).await;
+    assert_eq!(status, 403, "{text}");
+    assert_eq!(env.last_log().await.unwrap().outcome, "inactive");
+    webhooks::set_active(env.db.pool(), hook.id, true)
+        .await
+        .unwrap();
+
+    // The token rotated without a grace period: the old one opens nothing any more, and the
+    // waiting request is neither logged nor counted.
+    let (logged, counted) = (env.count(logs).await, env.count(accepted).await);
+    let mut change = env.db.pool().begin().await.unwrap();
+    webhooks::rotate_in(&mut change, hook.id, 0).await.unwrap();
+    let (status, text) = answered_during(&env, &env.hook_url(&hook), change, body).await;
+    assert_eq!((status, text.as_str()), (404, r#"{"error":"not found"}"#));
+    assert_eq!(env.count(logs).await, logged);
+    assert_eq!(env.count(accepted).await, counted);
+    let again = env.post_json(&hook, body).await;
+    assert_eq!(again.status(), 404);
+    let rotated = webhooks::get(env.db.pool(), hook.id).await.unwrap();
+    assert_eq!(env.post_json(&rotated, body).await.status(), 200);
+}
+
 /// What the log says a request did.
 struct Logged {
     user_id: i64,
@@ -327,18 +384,19 @@ impl Logged {
     }
 }
 
-/// Sends `body` while `change`, a transaction that changed the bot's fields, holds the lock
-/// the request's turn needs (SQLite's one write lock; the bot's row on PostgreSQL); commits
-/// `change` once the request is seen waiting. The request must be answered 200.
-async fn sent_during(
+/// Sends `body` to `url` while `change`, a transaction that changed the bot's configuration,
+/// holds the lock the request's turn needs (SQLite's one write lock; the bot's row on
+/// PostgreSQL); commits `change` once the request is seen waiting. The answer's status and
+/// body.
+async fn answered_during(
     env: &Env,
-    hook: &webhooks::Webhook,
+    url: &str,
     change: botwire_server::store::Tx<'static>,
     body: &str,
-) -> Logged {
+) -> (u16, String) {
     let request = env
         .http
-        .post(env.hook_url(hook))
+        .post(url)
         .header("content-type", "application/json")
         .body(body.to_owned())
         .send();
@@ -350,8 +408,18 @@ async fn sent_during(
     );
     change.commit().await.unwrap();
     let response = request.await.unwrap().unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// [`answered_during`] for a change of the bot's fields; the request must be answered 200.
+async fn sent_during(
+    env: &Env,
+    hook: &webhooks::Webhook,
+    change: botwire_server::store::Tx<'static>,
+    body: &str,
+) -> Logged {
+    let (status, text) = answered_during(env, &env.hook_url(hook), change, body).await;
     assert_eq!(status, 200, "{text}");
     let log = env.last_log().await.expect("a log row");
     let json = |text: Option<&str>| -> serde_json::Value {
@@ -370,7 +438,8 @@ async fn sent_during(
 on_both_databases!(
     exact_limit_under_concurrency,
     duplicate_new_user_race,
-    a_field_changed_while_a_request_waits_is_seen_in_its_turn
+    a_field_changed_while_a_request_waits_is_seen_in_its_turn,
+    a_webhook_changed_while_a_request_waits_is_seen_in_its_turn
 );
 
 /// PostgreSQL: a burst at one bot waits in the process, not on pooled connections (each would

@@ -8,7 +8,6 @@ use super::scope::{self, Access};
 use crate::AppState;
 use crate::error::{Error, Result};
 use crate::store::logs::{self, Cursor, Filter, LogRecord, Outcome, Scope};
-use crate::store::webhooks;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -362,7 +361,7 @@ async fn replay(
 ) -> Result<Response> {
     let pool = state.db.pool();
     let record = logs::get(pool, id).await?;
-    let bot = scope::bot(&state, &caller, record.bot_id, Access::Write).await?;
+    scope::bot(&state, &caller, record.bot_id, Access::Write).await?;
     let Some(body) = record.body.as_deref() else {
         return Err(Error::Conflict(format!(
             "log {id} cannot be replayed: its body was not kept (outcome {}: {}), as with every \
@@ -370,12 +369,10 @@ async fn replay(
             record.outcome, record.detail
         )));
     };
-    let hook = webhooks::get(pool, record.webhook_id).await?;
     let headers = stored_headers(&record.headers);
     let replayed = crate::receiver::replay(
         &state,
-        &bot,
-        &hook,
+        record.webhook_id,
         id,
         &record.method,
         &headers,

@@ -204,7 +204,7 @@ async fn update_webhook(
     Body(body): Body<WebhookUpdate>,
 ) -> Result<Json<WebhookDetail>> {
     let (bot, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
-    let fields = bots::field_set(state.db.pool(), bot.id).await?.fields;
+    let fields = bots::fields(state.db.pool(), bot.id).await?;
     let changes = validate_update(body, &hook, &fields, state.settings.max_body_bytes)?;
     webhooks::update(state.db.pool(), hook.id, &changes).await?;
     reload(&state, hook.id).await
@@ -403,7 +403,7 @@ async fn activate(
     Path(id): Path<i64>,
 ) -> Result<Json<WebhookDetail>> {
     let (bot, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
-    let fields = bots::field_set(state.db.pool(), bot.id).await?.fields;
+    let fields = bots::fields(state.db.pool(), bot.id).await?;
     let problems = activation_problems(&hook, &fields);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
@@ -638,7 +638,7 @@ async fn evaluate(
 
     // Reads only, in one transaction for a consistent view; rolled back.
     let mut tx = Conn::Tx(state.db.pool().begin().await?);
-    let fields = bots::field_set(tx.reborrow(), bot.id).await?.fields;
+    let fields = bots::fields(tx.reborrow(), bot.id).await?;
     let (inputs, keys) = process::lookup_keys(&bot, &identity, &doc);
     let decision = process::identify_by(&mut tx, &bot, &inputs, &keys).await?;
     let mut values: BTreeMap<String, String> = BTreeMap::new();

@@ -4,6 +4,7 @@
 //! answer is sent.
 
 pub mod body;
+pub mod known_hooks;
 pub(crate) mod process;
 mod quota_headers;
 pub mod redact;
@@ -14,6 +15,7 @@ use crate::error::{Error, Result, problem};
 use crate::events::{Event, Hub};
 use crate::group_commit::Work;
 use crate::store::sql::Conn;
+use crate::store::webhooks::Receiving;
 use crate::store::{self, bots, usage, webhooks};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -52,12 +54,19 @@ async fn handle(
     let started = Instant::now();
     let now = store::now_ms();
     let db = &state.db;
-    let Some(webhooks::Receiving { hook, bot, fields }) =
-        webhooks::by_token(&mut db.reader(), token, now).await?
-    else {
-        return Ok((StatusCode::NOT_FOUND, Json(json!({ "error": "not found" }))).into_response());
+    let hash = webhooks::token_hash(token);
+    let receiving = match state.known_hooks.get(&hash, now) {
+        Some(known) => known,
+        None => match webhooks::by_token(&mut db.reader(), &hash, now).await? {
+            Some(read) => {
+                let read = Arc::new(read);
+                state.known_hooks.put(&hash, read.clone());
+                read
+            }
+            None => return Ok(not_found()),
+        },
     };
-    let limit = bot.daily_limit.get();
+    let (bot_id, limit) = (receiving.bot.id, receiving.bot.daily_limit.get());
 
     let content_length = headers
         .get(header::CONTENT_LENGTH)
@@ -71,7 +80,7 @@ async fn handle(
                 body::BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 _ => StatusCode::BAD_REQUEST,
             };
-            let quota = usage::peek(&mut db.reader(), bot.id, limit, now).await?;
+            let quota = usage::peek(&mut db.reader(), bot_id, limit, now).await?;
             return Ok(quota_headers::apply(
                 problem(status, &e.to_string(), None),
                 &quota,
@@ -79,19 +88,47 @@ async fn handle(
         }
     };
 
-    let bot_id = bot.id;
-    let request = process::Request {
-        method: method.as_str(),
-        headers: &headers,
-        bytes: &bytes,
+    let request = OwnedRequest {
+        method: method.as_str().to_owned(),
+        headers,
+        bytes,
         received_at: now,
     };
-    let ingest = Ingest::prepare(state, bot, hook, fields, &request, started, Mode::Live)?;
-    match db.write(bot_id, ingest.work()).await {
-        Ok(Ingested::Limited(quota)) => {
+    let ingest = Ingest::prepare(
+        state,
+        receiving,
+        request,
+        started,
+        Mode::Live {
+            token_hash: hash.clone(),
+        },
+    )?;
+    let Turn { read, ingested } = match db.write(bot_id, ingest.work()).await {
+        Ok(turn) => turn,
+        Err(e) => {
+            // Nothing was committed, so the request is not counted after all; the answer still
+            // carries the rate-limit headers, as every answer from a known token does.
+            let response = e.into_response();
+            return Ok(
+                match usage::peek(&mut db.reader(), bot_id, limit, now).await {
+                    Ok(quota) => quota_headers::apply(response, &quota),
+                    Err(_) => response,
+                },
+            );
+        }
+    };
+    if let Some(read) = read {
+        state.known_hooks.put(&hash, read);
+    }
+    match ingested {
+        Ingested::Gone => {
+            state.known_hooks.forget(&hash);
+            Ok(not_found())
+        }
+        Ingested::Limited(quota) => {
             let detail = format!(
-                "this bot's limit of {limit} requests in 24 hours is used up; retry in {} s",
-                quota.reset_secs
+                "this bot's limit of {} requests in 24 hours is used up; retry in {} s",
+                quota.limit, quota.reset_secs
             );
             let mut response = problem(StatusCode::TOO_MANY_REQUESTS, &detail, None);
             response.headers_mut().insert(
@@ -100,27 +137,39 @@ async fn handle(
             );
             Ok(quota_headers::apply(response, &quota))
         }
-        Ok(Ingested::Processed {
+        Ingested::Processed {
             quota,
             response,
             events,
-        }) => {
+        } => {
             state.hub.committed(events);
             Ok(match quota {
                 Some(quota) => quota_headers::apply(response, &quota),
                 None => response,
             })
         }
-        Err(e) => {
-            // Nothing was committed, so the request is not counted after all; the answer still
-            // carries the rate-limit headers, as every answer from a known token does.
-            let response = e.into_response();
-            Ok(
-                match usage::peek(&mut db.reader(), bot_id, limit, now).await {
-                    Ok(quota) => quota_headers::apply(response, &quota),
-                    Err(_) => response,
-                },
-            )
+    }
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({ "error": "not found" }))).into_response()
+}
+
+/// A request as received, kept for its turn, which may have to work it out again.
+struct OwnedRequest {
+    method: String,
+    headers: HeaderMap,
+    bytes: bytes::Bytes,
+    received_at: i64,
+}
+
+impl OwnedRequest {
+    fn borrowed(&self) -> process::Request<'_> {
+        process::Request {
+            method: &self.method,
+            headers: &self.headers,
+            bytes: &self.bytes,
+            received_at: self.received_at,
         }
     }
 }
@@ -128,15 +177,24 @@ async fn handle(
 /// A request's part in the writer's transaction: counted against the limit (a live one), then
 /// processed, with its events staged.
 struct Ingest {
-    bot: bots::Bot,
-    hook: webhooks::Webhook,
+    /// The webhook's configuration the request was worked out with, before its turn.
+    receiving: Arc<Receiving>,
+    request: OwnedRequest,
     prepared: process::Prepared,
     started: Instant,
     mode: Mode,
     hub: Hub,
 }
 
+/// What a turn did, and what it read when the webhook's configuration had moved.
+struct Turn {
+    read: Option<Arc<Receiving>>,
+    ingested: Ingested,
+}
+
 enum Ingested {
+    /// The webhook is gone, or the token no longer opens it: nothing was counted or logged.
+    Gone,
     /// Over the daily limit: counted as limited, not processed.
     Limited(usage::Quota),
     Processed {
@@ -148,21 +206,18 @@ enum Ingested {
 }
 
 impl Ingest {
-    /// Everything but the database work, done before the request queues for the writer;
-    /// `fields` are the bot's custom fields as read with the webhook.
+    /// Everything but the database work, done before the request queues for the writer.
     fn prepare(
         state: &AppState,
-        bot: bots::Bot,
-        hook: webhooks::Webhook,
-        fields: bots::FieldSet,
-        request: &process::Request<'_>,
+        receiving: Arc<Receiving>,
+        request: OwnedRequest,
         started: Instant,
         mode: Mode,
     ) -> Result<Ingest> {
-        let prepared = process::prepare(&bot, &hook, request, mode, fields)?;
+        let prepared = process::prepare(&receiving, &request.borrowed(), &mode)?;
         Ok(Ingest {
-            bot,
-            hook,
+            receiving,
+            request,
             prepared,
             started,
             mode,
@@ -171,7 +226,7 @@ impl Ingest {
     }
 
     /// The request's work for the writer, which may run it more than once.
-    fn work(self) -> Work<Ingested> {
+    fn work(self) -> Work<Turn> {
         let ingest = Arc::new(self);
         Box::new(move |conn| {
             let ingest = ingest.clone();
@@ -179,27 +234,60 @@ impl Ingest {
         })
     }
 
-    async fn run(&self, conn: &mut Conn<'_>) -> Result<Ingested> {
-        let (bot, hook) = (&self.bot, &self.hook);
+    async fn run(&self, conn: &mut Conn<'_>) -> Result<Turn> {
+        let known = &self.receiving;
+        // The configuration the request was worked out with may have changed before this turn:
+        // then it is read again, and the request worked out anew.
+        let read = if bots::config_version(conn, known.bot.id).await? == Some(known.version) {
+            None
+        } else {
+            let read = webhooks::receiving(conn, known.hook.id).await?;
+            let opens = |r: &Receiving| match &self.mode {
+                Mode::Live { token_hash } => r.admits(token_hash, self.request.received_at),
+                Mode::Replay { .. } => true,
+            };
+            match read.filter(opens) {
+                Some(read) => Some(Arc::new(read)),
+                None => {
+                    return Ok(Turn {
+                        read: None,
+                        ingested: Ingested::Gone,
+                    });
+                }
+            }
+        };
+        let worked_out;
+        let (receiving, prepared) = match &read {
+            Some(read) => {
+                worked_out = process::prepare(read, &self.request.borrowed(), &self.mode)?;
+                (&**read, &worked_out)
+            }
+            None => (&**known, &self.prepared),
+        };
         let quota = match self.mode {
-            Mode::Live => {
-                let limit = bot.daily_limit.get();
-                let now = self.prepared.received_at();
-                let quota = usage::admit(conn, bot.id, hook.id, limit, now).await?;
+            Mode::Live { .. } => {
+                let bot = &receiving.bot;
+                let (limit, now) = (bot.daily_limit.get(), self.request.received_at);
+                let quota = usage::admit(conn, bot.id, receiving.hook.id, limit, now).await?;
                 if !quota.admitted {
-                    return Ok(Ingested::Limited(quota));
+                    return Ok(Turn {
+                        read,
+                        ingested: Ingested::Limited(quota),
+                    });
                 }
                 Some(quota)
             }
             Mode::Replay { .. } => None,
         };
-        let (response, events) =
-            process::run(conn, bot, hook, &self.prepared, self.started).await?;
+        let (response, events) = process::run(conn, receiving, prepared, self.started).await?;
         self.hub.stage(conn, &events).await?;
-        Ok(Ingested::Processed {
-            quota,
-            response,
-            events,
+        Ok(Turn {
+            read,
+            ingested: Ingested::Processed {
+                quota,
+                response,
+                events,
+            },
         })
     }
 }
@@ -217,38 +305,40 @@ pub struct Replayed {
 /// daily limit, without the signature check, and with the idempotency key not honoured.
 pub async fn replay(
     state: &AppState,
-    bot: &bots::Bot,
-    hook: &webhooks::Webhook,
+    hook_id: i64,
     of: i64,
     method: &str,
     headers: &HeaderMap,
     bytes: &[u8],
 ) -> Result<Replayed> {
-    let request = process::Request {
-        method,
-        headers,
-        bytes,
+    let request = OwnedRequest {
+        method: method.to_owned(),
+        headers: headers.clone(),
+        bytes: bytes::Bytes::copy_from_slice(bytes),
         received_at: store::now_ms(),
     };
-    let mode = Mode::Replay { of };
-    let fields = bots::field_set(state.db.reader(), bot.id).await?;
+    let receiving = webhooks::receiving(&mut state.db.reader(), hook_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let bot_id = receiving.bot.id;
     let ingest = Ingest::prepare(
         state,
-        bot.clone(),
-        hook.clone(),
-        fields,
-        &request,
+        Arc::new(receiving),
+        request,
         Instant::now(),
-        mode,
+        Mode::Replay { of },
     )?;
-    let done = state.db.write(bot.id, ingest.work()).await?;
-    let Ingested::Processed {
-        response, events, ..
-    } = done
-    else {
-        return Err(Error::Internal(
-            "a replay was counted against the limit".into(),
-        ));
+    let Turn { ingested, .. } = state.db.write(bot_id, ingest.work()).await?;
+    let (response, events) = match ingested {
+        Ingested::Processed {
+            response, events, ..
+        } => (response, events),
+        Ingested::Gone => return Err(Error::NotFound),
+        Ingested::Limited(_) => {
+            return Err(Error::Internal(
+                "a replay was counted against the limit".into(),
+            ));
+        }
     };
     let log_id = events.iter().find_map(|e| match e {
         Event::LogWritten { log_id, .. } => Some(*log_id),

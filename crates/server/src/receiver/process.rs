@@ -5,12 +5,12 @@
 use super::{body, redact};
 use crate::error::{Error, Result, problem};
 use crate::events::Event;
-use crate::store::bots::{Bot, CustomField, FieldSet};
+use crate::store::bots::{Bot, CustomField};
 use crate::store::logs::{NewLog, Outcome};
 use crate::store::sql::Conn;
 use crate::store::users::SETTABLE_NAMES;
-use crate::store::webhooks::Webhook;
-use crate::store::{bots, logs, outbox, users, webhooks};
+use crate::store::webhooks::{Receiving, Webhook};
+use crate::store::{logs, outbox, users, webhooks};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -45,14 +45,13 @@ pub struct Request<'a> {
 }
 
 /// Whether a request came in to `/hooks/{token}` or is a logged one replayed from the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
-    Live,
+    /// Called with the token whose hash is `token_hash`.
+    Live { token_hash: String },
     /// The builder's own re-run of log row `of`: no signature check, and the idempotency key
     /// is neither honoured nor remembered.
-    Replay {
-        of: i64,
-    },
+    Replay { of: i64 },
 }
 
 /// How the request is answered; the log row records it.
@@ -85,7 +84,6 @@ pub struct Prepared {
     sample: Option<String>,
     /// Identity values and the keys to look users up by.
     identity: Option<(IdentityInputs, LookupKeys)>,
-    /// The mappings evaluated against the bot's fields as read before the turn.
     mapped: Option<Mapped>,
     template: ActionTemplate,
 }
@@ -99,20 +97,21 @@ fn action_template(hook: &Webhook) -> ActionTemplate {
         .map(|source| Template::parse(source).map_err(|e| e.to_string()))
 }
 
-/// Mapping outcomes, with the fields they were evaluated against and their text for the log.
-#[derive(Clone)]
+/// Mapping outcomes, with their text for the log.
 struct Mapped {
-    evaluated_with: FieldSet,
     outcomes: Vec<MappingOutcome>,
     text: String,
 }
 
 impl Mapped {
-    fn evaluate(mappings: &[mapping::Mapping], fields: FieldSet, doc: &Value) -> Result<Mapped> {
-        let outcomes = evaluate_mappings(mappings, &fields.fields, doc);
+    fn evaluate(
+        mappings: &[mapping::Mapping],
+        fields: &[CustomField],
+        doc: &Value,
+    ) -> Result<Mapped> {
+        let outcomes = evaluate_mappings(mappings, fields, doc);
         Ok(Mapped {
             text: json_text(&outcomes)?,
-            evaluated_with: fields,
             outcomes,
         })
     }
@@ -124,15 +123,12 @@ impl Prepared {
     }
 }
 
-/// Works out what a request needs besides the database; `fields` are the bot's custom fields
-/// (the turn evaluates again if their version moved meanwhile).
-pub fn prepare(
-    bot: &Bot,
-    hook: &Webhook,
-    request: &Request<'_>,
-    mode: Mode,
-    fields: FieldSet,
-) -> Result<Prepared> {
+/// Works out what a request needs besides the database, from the webhook's configuration as
+/// read (the turn works it out anew if that moved meanwhile).
+pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Result<Prepared> {
+    let Receiving {
+        bot, hook, fields, ..
+    } = receiving;
     let content_type = header_str(request.headers, header::CONTENT_TYPE.as_str());
     let log = NewLog {
         bot_id: bot.id,
@@ -154,16 +150,16 @@ pub fn prepare(
             .iter()
             .find_map(|h| header_str(request.headers, h))
             .map(str::to_owned)
-            .filter(|_| mode == Mode::Live),
+            .filter(|_| matches!(mode, Mode::Live { .. })),
         duplicate_of: None,
         replay_of: match mode {
-            Mode::Live => None,
-            Mode::Replay { of } => Some(of),
+            Mode::Live { .. } => None,
+            Mode::Replay { of } => Some(*of),
         },
         duration_us: 0,
     };
     let signature = match mode {
-        Mode::Live => hook
+        Mode::Live { .. } => hook
             .signature
             .verify(request.headers, request.bytes, request.received_at / 1000)
             .map_err(|e| e.to_string()),
@@ -199,15 +195,15 @@ pub fn prepare(
 /// run again after a rollback, so it takes nothing from `prepared`.
 pub async fn run(
     tx: &mut Conn<'_>,
-    bot: &Bot,
-    hook: &Webhook,
+    receiving: &Receiving,
     prepared: &Prepared,
     started: Instant,
 ) -> Result<(Response, Vec<Event>)> {
+    let hook = &receiving.hook;
     let mut events = Vec::new();
     let received_at = prepared.received_at();
     let log_id = logs::new_id(tx).await?;
-    let (answer, mut log) = decide(tx, bot, hook, prepared, log_id, &mut events).await?;
+    let (answer, mut log) = decide(tx, receiving, prepared, log_id, &mut events).await?;
 
     // Only requests that were processed are remembered under their key: a 200, or a 422 from
     // identification. A 400/415 body or a 401 signature was never processed, so the sender's
@@ -240,8 +236,9 @@ pub async fn run(
 /// Runs the steps in the contract's order and fills in the log row as it goes.
 async fn decide(
     tx: &mut Conn<'_>,
-    bot: &Bot,
-    hook: &Webhook,
+    Receiving {
+        bot, hook, fields, ..
+    }: &Receiving,
     prepared: &Prepared,
     log_id: i64,
     events: &mut Vec<Event>,
@@ -292,24 +289,21 @@ async fn decide(
         }
     }
 
-    let doc = match parsed {
-        Ok(doc) => doc,
-        Err(e) => {
-            let (outcome, status) = match *e {
-                body::BodyError::UnsupportedType { .. } => {
-                    (Outcome::UnsupportedType, StatusCode::UNSUPPORTED_MEDIA_TYPE)
-                }
-                _ => (Outcome::InvalidBody, StatusCode::BAD_REQUEST),
-            };
-            log.outcome = outcome;
-            log.detail = e.to_string();
-            let answer = Answer::Problem {
-                status,
-                detail: e.to_string(),
-            };
-            return Ok((answer, log));
-        }
-    };
+    if let Err(e) = parsed {
+        let (outcome, status) = match *e {
+            body::BodyError::UnsupportedType { .. } => {
+                (Outcome::UnsupportedType, StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            }
+            _ => (Outcome::InvalidBody, StatusCode::BAD_REQUEST),
+        };
+        log.outcome = outcome;
+        log.detail = e.to_string();
+        let answer = Answer::Problem {
+            status,
+            detail: e.to_string(),
+        };
+        return Ok((answer, log));
+    }
     log.parsed = parsed_text.clone();
     if hook.listening
         && let Some(sample) = &sample
@@ -335,17 +329,7 @@ async fn decide(
     log.detail = detail;
     log.user_id = Some(user.id);
 
-    let mut mapped = Cow::Borrowed(mapped.as_ref().ok_or_else(|| missing("mappings"))?);
-    let mut template = Cow::Borrowed(template);
-    // A field added, renamed or removed since the request was prepared: evaluate again, with
-    // the webhook's mappings and template as they are now (a rename changes them too).
-    if mapped.evaluated_with.version != bots::fields_version(tx, bot.id).await? {
-        let current = webhooks::get(tx.reborrow(), hook.id).await?;
-        let fields = bots::field_set(tx.reborrow(), bot.id).await?;
-        mapped = Cow::Owned(Mapped::evaluate(&current.mappings, fields, doc)?);
-        template = Cow::Owned(action_template(&current));
-    }
-    let fields = &mapped.evaluated_with.fields;
+    let mapped = mapped.as_ref().ok_or_else(|| missing("mappings"))?;
     let set = apply_mappings(tx, &user, &mapped.outcomes, fields).await?;
     log.mappings = Some(mapped.text.clone());
     let action = Action {
@@ -355,7 +339,7 @@ async fn decide(
         log_id,
         fields,
     };
-    let action = action.run(tx, (*template).as_ref(), set).await?;
+    let action = action.run(tx, template.as_ref(), set).await?;
     log.action = Some(action.to_string());
     Ok((
         Answer::Processed {
@@ -375,7 +359,7 @@ async fn capture(
     sample: &str,
     events: &mut Vec<Event>,
 ) -> Result<()> {
-    if webhooks::capture_sample(tx, hook.id, sample).await? {
+    if webhooks::capture_sample(tx, hook, sample).await? {
         events.push(Event::SampleCaptured {
             webhook_id: hook.id,
         });

@@ -161,13 +161,7 @@ pub struct BotChanges {
 /// meanwhile is counted.
 pub async fn update_bot(pool: &AnyPool, id: i64, changes: &BotChanges) -> Result<Bot> {
     let mut tx = pool.begin().await?;
-    let locked = sqlx::query("UPDATE bots SET request_seq = request_seq WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    if locked.rows_affected() == 0 {
-        return Err(Error::NotFound);
-    }
+    super::bots::config_changing(&mut *tx, id).await?;
     let current = super::bots::get_bot(&mut *tx, id).await?;
     let bot = Bot {
         id,
@@ -297,7 +291,7 @@ impl From<FieldInfo> for CustomField {
 }
 
 /// Locks the field before it is read (SQLite: the one write lock, which the caller's
-/// `fields_changing` took already, so a read-then-write transaction cannot be overtaken;
+/// `config_changing` took already, so a read-then-write transaction cannot be overtaken;
 /// PostgreSQL: the field's row), "not found" for another bot's field.
 async fn lock_field(tx: &mut super::Tx<'_>, bot_id: i64, field_id: i64) -> Result<()> {
     let done = sqlx::query("UPDATE custom_fields SET name = name WHERE id = $1 AND bot_id = $2")
@@ -367,7 +361,7 @@ pub async fn rename_field_in(
     field_id: i64,
     new_name: &str,
 ) -> Result<FieldInfo> {
-    super::bots::fields_changing(tx, bot_id).await?;
+    super::bots::config_changing(&mut **tx, bot_id).await?;
     lock_field(tx, bot_id, field_id).await?;
     let old = field(&mut **tx, bot_id, field_id).await?;
     if old.name == new_name {
@@ -541,7 +535,7 @@ pub async fn delete_field(pool: &AnyPool, bot_id: i64, field_id: i64) -> Result<
 
 /// [`delete_field`] in the caller's transaction.
 pub async fn delete_field_in(tx: &mut super::Tx<'_>, bot_id: i64, field_id: i64) -> Result<()> {
-    super::bots::fields_changing(tx, bot_id).await?;
+    super::bots::config_changing(&mut **tx, bot_id).await?;
     lock_field(tx, bot_id, field_id).await?;
     let field = field(&mut **tx, bot_id, field_id).await?;
     let now = super::now_ms();

@@ -1,6 +1,6 @@
 //! Workspaces, bots and their custom fields.
 
-use super::sql::{self, Conn, FromRow, query};
+use super::sql::{self, Conn, query};
 use crate::error::{Error, Result};
 use botwire_core::channel::Channel;
 use botwire_core::field::FieldType;
@@ -107,11 +107,14 @@ pub async fn get_bot<'c>(db: impl Into<Conn<'c>>, id: i64) -> Result<Bot> {
 }
 
 pub async fn set_daily_limit(pool: &AnyPool, bot_id: i64, limit: DailyLimit) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    config_changing(&mut *tx, bot_id).await?;
     sqlx::query("UPDATE bots SET daily_limit = $1 WHERE id = $2")
         .bind(i64::from(limit.get()))
         .bind(bot_id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -141,7 +144,7 @@ pub async fn create_field_in(
     name: &FieldName,
     field_type: FieldType,
 ) -> Result<i64> {
-    fields_changing(tx, bot_id).await?;
+    config_changing(&mut **tx, bot_id).await?;
     let row: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO custom_fields (bot_id, name, field_type, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (bot_id, name) DO NOTHING RETURNING id",
@@ -160,46 +163,31 @@ pub async fn create_field_in(
     })
 }
 
-/// Moves the version of the bot's custom fields ([`FieldSet::version`]). Every transaction
-/// that changes them calls it first: on PostgreSQL that takes the bot's row lock before any
-/// field's, in the receiver's order, so the two cannot deadlock.
-pub(crate) async fn fields_changing(tx: &mut super::Tx<'_>, bot_id: i64) -> Result<()> {
-    let moved = sqlx::query("UPDATE bots SET fields_version = fields_version + 1 WHERE id = $1")
+/// Moves the bot's configuration version ([`config_version`]). Every transaction that
+/// changes what the receiver reads about a bot (its settings, custom fields or webhooks) calls
+/// it first: on PostgreSQL that takes the bot's row lock before any other, in the receiver's
+/// order, so the two cannot deadlock. `NotFound` when there is no such bot.
+pub(crate) async fn config_changing<'c>(db: impl Into<Conn<'c>>, bot_id: i64) -> Result<()> {
+    let moved = query("UPDATE bots SET config_version = config_version + 1 WHERE id = $1")
         .bind(bot_id)
-        .execute(&mut **tx)
+        .execute(&mut db.into())
         .await?;
-    if moved.rows_affected() == 0 {
+    if moved == 0 {
         return Err(Error::NotFound);
     }
     Ok(())
 }
 
-/// A bot's custom fields, and the version of them they are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldSet {
-    pub version: i64,
-    pub fields: Vec<CustomField>,
-}
-
-/// The bot's custom fields with their version, read in one statement (one snapshot).
-pub async fn field_set<'c>(db: impl Into<Conn<'c>>, bot_id: i64) -> Result<FieldSet> {
-    let mut version = None;
-    let mut fields = Vec::new();
-    query(
-        "SELECT b.fields_version, f.id, f.name, f.field_type FROM bots b \
-         LEFT JOIN custom_fields f ON f.bot_id = b.id WHERE b.id = $1 ORDER BY f.id",
-    )
-    .bind(bot_id)
-    .for_each_row(&mut db.into(), |row| {
-        version = Some(row.get(0)?);
-        fields.extend(JoinedField::from_row_at(row, 1)?.field()?);
-        Ok(())
-    })
-    .await?;
-    Ok(FieldSet {
-        version: version.ok_or(Error::NotFound)?,
-        fields,
-    })
+/// The bot's custom fields, oldest first.
+pub async fn fields<'c>(db: impl Into<Conn<'c>>, bot_id: i64) -> Result<Vec<CustomField>> {
+    let rows: Vec<(i64, String, String)> =
+        query("SELECT id, name, field_type FROM custom_fields WHERE bot_id = $1 ORDER BY id")
+            .bind(bot_id)
+            .fetch_all(&mut db.into())
+            .await?;
+    rows.into_iter()
+        .map(|(id, name, field_type)| field(id, name, &field_type))
+        .collect()
 }
 
 sql::row_struct! {
@@ -221,13 +209,14 @@ impl JoinedField {
     }
 }
 
-/// The version of the bot's custom fields as committed; see [`FieldSet`].
-pub async fn fields_version(db: &mut Conn<'_>, bot_id: i64) -> Result<i64> {
-    let (version,): (i64,) = query("SELECT fields_version FROM bots WHERE id = $1")
+/// The version of everything the receiver reads about the bot, as committed: moved by
+/// [`config_changing`]. `None` when the bot is gone.
+pub async fn config_version(db: &mut Conn<'_>, bot_id: i64) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = query("SELECT config_version FROM bots WHERE id = $1")
         .bind(bot_id)
-        .fetch_one(db)
+        .fetch_optional(db)
         .await?;
-    Ok(version)
+    Ok(row.map(|(version,)| version))
 }
 
 /// A custom field from its stored columns.

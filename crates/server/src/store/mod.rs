@@ -64,20 +64,22 @@ mod query_plans {
     }
 
     #[test]
-    fn a_token_finds_its_webhook_bot_and_fields_through_indexes() {
-        let plan = plan(&super::webhooks::BY_TOKEN.sql);
-        assert!(
-            !plan
-                .iter()
-                .any(|step| step.starts_with("SCAN") || step.contains("TEMP B-TREE")),
-            "{plan:#?}"
-        );
-        for table in ["w", "b", "f"] {
+    fn a_token_or_id_finds_its_webhook_bot_and_fields_through_indexes() {
+        for query in [&*super::webhooks::BY_TOKEN, &*super::webhooks::BY_ID] {
+            let plan = plan(&query.sql);
             assert!(
-                plan.iter()
-                    .any(|step| step.starts_with(&format!("SEARCH {table} "))),
-                "{table}: {plan:#?}"
+                !plan
+                    .iter()
+                    .any(|step| step.starts_with("SCAN") || step.contains("TEMP B-TREE")),
+                "{plan:#?}"
             );
+            for table in ["w", "b", "f"] {
+                assert!(
+                    plan.iter()
+                        .any(|step| step.starts_with(&format!("SEARCH {table} "))),
+                    "{table}: {plan:#?}"
+                );
+            }
         }
     }
 }

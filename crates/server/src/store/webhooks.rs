@@ -1,6 +1,6 @@
 //! Inbound webhooks: tokens, configuration, listen mode.
 
-use super::bots::{self, BOT_COLUMNS, Bot, BotRow, FieldSet};
+use super::bots::{self, BOT_COLUMNS, Bot, BotRow, CustomField};
 use super::sql::{self, Conn, query};
 use crate::error::{Error, Result};
 use crate::receiver::signature::SignatureScheme;
@@ -95,45 +95,108 @@ fn decode(r: WebhookRow) -> Result<Webhook> {
     })
 }
 
-/// What the receiver reads before a request's turn: the webhook a token names, its bot and
-/// the bot's custom fields.
+/// What the receiver reads about a webhook: the webhook, its bot and the bot's custom fields,
+/// as of one configuration version of the bot ([`bots::config_version`]).
+#[derive(Debug, Clone)]
 pub struct Receiving {
     /// The webhook, without its sample (`None`).
     pub hook: Webhook,
     pub bot: Bot,
-    pub fields: FieldSet,
+    pub fields: Vec<CustomField>,
+    pub version: i64,
+    token_hash: String,
+    previous_token_hash: Option<String>,
 }
 
-/// Read on every webhook request, as one statement: on SQLite each statement outside a
-/// transaction is a read transaction of its own, and starting one after the writer's latest
-/// commit costs more than the reading. One row per custom field (one with none), in the order
-/// of the index on (bot_id, name): an `ORDER BY` would copy every row, the webhook's columns
-/// included, into a sorter. The sample, which the receiver never reads and which can be large,
-/// is read as NULL.
-pub(crate) struct ByToken {
+impl Receiving {
+    /// Whether a token with hash `hash` opens this webhook at `now`: its current token, or the
+    /// previous one while the rotation's grace period lasts. Compared in constant time, so no
+    /// collation or index quirk can accept a token that is merely similar.
+    pub fn admits(&self, hash: &str, now: i64) -> bool {
+        let current = self.token_hash.as_bytes().ct_eq(hash.as_bytes());
+        let in_grace = self.hook.previous_token_expires_at.is_some_and(|t| t > now);
+        let previous = match &self.previous_token_hash {
+            Some(p) if in_grace => p.as_bytes().ct_eq(hash.as_bytes()),
+            _ => subtle::Choice::from(0),
+        };
+        bool::from(current | previous)
+    }
+}
+
+/// Read as one statement: on SQLite each statement outside a transaction is a read
+/// transaction of its own, and starting one after the writer's latest commit costs more than
+/// the reading. One row per custom field (one with none), in the order of the index on
+/// (bot_id, name): an `ORDER BY` would copy every row, the webhook's columns included, into a
+/// sorter. The sample, which the receiver never reads and which can be large, is read as NULL.
+pub(crate) struct ReceivingQuery {
     pub(crate) sql: String,
-    /// Where the bot's columns start, and where the fields' version is (the field's columns
-    /// follow it).
+    /// Where the bot's columns start, and where the configuration version is (the field's
+    /// columns follow it).
     bot_column: usize,
     version_column: usize,
 }
 
-/// Written once, with its column positions.
-pub(crate) static BY_TOKEN: LazyLock<ByToken> = LazyLock::new(|| {
-    let (hook_columns, bot_column) = qualified("w", COLUMNS);
-    let hook_columns = hook_columns.replace("w.sample", "NULL");
-    let (bot_columns, bot_count) = qualified("b", BOT_COLUMNS);
-    ByToken {
-        sql: format!(
-            "SELECT {hook_columns}, {bot_columns}, b.fields_version, f.id, f.name, f.field_type \
-             FROM inbound_webhooks w \
-             JOIN bots b ON b.id = w.bot_id LEFT JOIN custom_fields f ON f.bot_id = w.bot_id \
-             WHERE w.token_hash = $1 OR (w.previous_token_hash = $1 AND w.previous_token_expires_at > $2)"
-        ),
-        bot_column,
-        version_column: bot_column + bot_count,
+impl ReceivingQuery {
+    fn new(condition: &str) -> ReceivingQuery {
+        let (hook_columns, bot_column) = qualified("w", COLUMNS);
+        let hook_columns = hook_columns.replace("w.sample", "NULL");
+        let (bot_columns, bot_count) = qualified("b", BOT_COLUMNS);
+        ReceivingQuery {
+            sql: format!(
+                "SELECT {hook_columns}, {bot_columns}, b.config_version, f.id, f.name, f.field_type \
+                 FROM inbound_webhooks w \
+                 JOIN bots b ON b.id = w.bot_id LEFT JOIN custom_fields f ON f.bot_id = w.bot_id \
+                 WHERE {condition}"
+            ),
+            bot_column,
+            version_column: bot_column + bot_count,
+        }
     }
+
+    async fn read(&self, db: &mut Conn<'_>, query: sql::Query<'_>) -> Result<Option<Receiving>> {
+        let mut first: Option<(WebhookRow, BotRow, i64)> = None;
+        let mut fields = Vec::new();
+        query
+            .for_each_row(db, |row| {
+                // The webhook and bot repeat on every row; they are decoded once.
+                if first.is_none() {
+                    first = Some((
+                        sql::FromRow::from_row_at(row, 0)?,
+                        sql::FromRow::from_row_at(row, self.bot_column)?,
+                        row.get(self.version_column)?,
+                    ));
+                }
+                let field: bots::JoinedField =
+                    sql::FromRow::from_row_at(row, self.version_column + 1)?;
+                fields.extend(field.field()?);
+                Ok(())
+            })
+            .await?;
+        let Some((hook, bot, version)) = first else {
+            return Ok(None);
+        };
+        Ok(Some(Receiving {
+            token_hash: hook.token_hash.clone(),
+            previous_token_hash: hook.previous_token_hash.clone(),
+            hook: decode(hook)?,
+            bot: bot.try_into()?,
+            fields,
+            version,
+        }))
+    }
+}
+
+/// The webhook with the current token hash `$1`, or with `$1` as its previous one while the
+/// grace period lasts at `$2`.
+pub(crate) static BY_TOKEN: LazyLock<ReceivingQuery> = LazyLock::new(|| {
+    ReceivingQuery::new(
+        "w.token_hash = $1 OR (w.previous_token_hash = $1 AND w.previous_token_expires_at > $2)",
+    )
 });
+
+/// The webhook with id `$1`.
+pub(crate) static BY_ID: LazyLock<ReceivingQuery> =
+    LazyLock::new(|| ReceivingQuery::new("w.id = $1"));
 
 /// `columns` (a comma-separated list) qualified with `table`, and how many there are.
 fn qualified(table: &str, columns: &str) -> (String, usize) {
@@ -143,51 +206,20 @@ fn qualified(table: &str, columns: &str) -> (String, usize) {
     (list.join(", "), list.len())
 }
 
-/// The webhook a presented token belongs to (its current token, or its previous one while
-/// the rotation's grace period lasts), with its bot and the bot's custom fields.
-pub async fn by_token(db: &mut Conn<'_>, token: &str, now: i64) -> Result<Option<Receiving>> {
-    let hash = token_hash(token);
+/// What a presented token names at `now`; `hash` is its [`token_hash`].
+pub async fn by_token(db: &mut Conn<'_>, hash: &str, now: i64) -> Result<Option<Receiving>> {
     let statement = &*BY_TOKEN;
-    let mut first: Option<(WebhookRow, BotRow, i64)> = None;
-    let mut fields = Vec::new();
-    query(statement.sql.as_str())
-        .bind(&hash)
-        .bind(now)
-        .for_each_row(db, |row| {
-            // The webhook and bot repeat on every row; they are decoded once.
-            if first.is_none() {
-                first = Some((
-                    sql::FromRow::from_row_at(row, 0)?,
-                    sql::FromRow::from_row_at(row, statement.bot_column)?,
-                    row.get(statement.version_column)?,
-                ));
-            }
-            let field: bots::JoinedField =
-                sql::FromRow::from_row_at(row, statement.version_column + 1)?;
-            fields.extend(field.field()?);
-            Ok(())
-        })
-        .await?;
-    let Some((hook, bot, version)) = first else {
-        return Ok(None);
-    };
-    // The database compared hashes; the final word is a constant-time comparison here, so no
-    // collation or index quirk can accept a token that is merely similar.
-    let current = hook.token_hash.as_bytes().ct_eq(hash.as_bytes());
-    let previous = hook
-        .previous_token_hash
-        .as_deref()
-        .map_or(subtle::Choice::from(0), |p| {
-            p.as_bytes().ct_eq(hash.as_bytes())
-        });
-    if !bool::from(current | previous) {
-        return Ok(None);
-    }
-    Ok(Some(Receiving {
-        hook: decode(hook)?,
-        bot: bot.try_into()?,
-        fields: FieldSet { version, fields },
-    }))
+    let query = query(statement.sql.as_str()).bind(hash).bind(now);
+    let found = statement.read(db, query).await?;
+    Ok(found.filter(|r| r.admits(hash, now)))
+}
+
+/// What the receiver reads about webhook `id`, whatever token it was called by.
+pub async fn receiving(db: &mut Conn<'_>, id: i64) -> Result<Option<Receiving>> {
+    let statement = &*BY_ID;
+    statement
+        .read(db, query(statement.sql.as_str()).bind(id))
+        .await
 }
 
 pub async fn get<'c>(db: impl Into<Conn<'c>>, id: i64) -> Result<Webhook> {
@@ -247,6 +279,8 @@ pub struct Config {
 }
 
 pub async fn configure(pool: &AnyPool, id: i64, config: &Config) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    changing(&mut tx, id).await?;
     sqlx::query(
         "UPDATE inbound_webhooks SET identity = $1, mappings = $2, action_template = $3, signature = $4, \
          updated_at = $5 WHERE id = $6",
@@ -257,14 +291,41 @@ pub async fn configure(pool: &AnyPool, id: i64, config: &Config) -> Result<()> {
     .bind(json(&config.signature)?)
     .bind(super::now_ms())
     .bind(id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves the configuration version of the webhook's bot, first thing in a transaction that
+/// changes the webhook (see [`bots::config_changing`]); `NotFound` when there is no webhook
+/// `id`.
+async fn changing(tx: &mut super::Tx<'_>, id: i64) -> Result<()> {
+    let moved = sqlx::query(
+        "UPDATE bots SET config_version = config_version + 1 \
+         WHERE id = (SELECT bot_id FROM inbound_webhooks WHERE id = $1)",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if moved.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
     Ok(())
 }
 
 /// Switches a webhook on or off; on needs at least one identity path.
 pub async fn set_active(pool: &AnyPool, id: i64, active: bool) -> Result<()> {
-    if active && get(pool, id).await?.identity.is_empty() {
+    let mut tx = pool.begin().await?;
+    set_active_in(&mut tx, id, active).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_active`] in the caller's transaction.
+pub async fn set_active_in(tx: &mut super::Tx<'_>, id: i64, active: bool) -> Result<()> {
+    changing(tx, id).await?;
+    if active && get(&mut **tx, id).await?.identity.is_empty() {
         return Err(Error::field(
             "active",
             "set at least one identity path (user_ns, CRM contact id, phone or email) before activating",
@@ -274,30 +335,37 @@ pub async fn set_active(pool: &AnyPool, id: i64, active: bool) -> Result<()> {
         .bind(i64::from(active))
         .bind(super::now_ms())
         .bind(id)
-        .execute(pool)
+        .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
 /// Arms or disarms listen mode: when armed, the next request's JSON becomes the sample.
 pub async fn set_listening(pool: &AnyPool, id: i64, listening: bool) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    changing(&mut tx, id).await?;
     sqlx::query("UPDATE inbound_webhooks SET listening = $1 WHERE id = $2")
         .bind(i64::from(listening))
         .bind(id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
-/// Stores a captured sample and disarms listen mode, if it is still armed.
-pub async fn capture_sample(tx: &mut Conn<'_>, id: i64, sample: &str) -> Result<bool> {
+/// Stores a captured sample and disarms listen mode, if it is still armed (in the receiver's
+/// transaction, which holds the bot's row lock already).
+pub async fn capture_sample(tx: &mut Conn<'_>, hook: &Webhook, sample: &str) -> Result<bool> {
     let changed = query(
         "UPDATE inbound_webhooks SET sample = $1, listening = 0 WHERE id = $2 AND listening = 1",
     )
     .bind(sample)
-    .bind(id)
+    .bind(hook.id)
     .execute(tx)
     .await?;
+    if changed == 1 {
+        bots::config_changing(tx.reborrow(), hook.bot_id).await?;
+    }
     Ok(changed == 1)
 }
 
@@ -359,6 +427,15 @@ pub struct Changes {
 /// Saves the given columns only, so an edit never writes back a sample the receiver captured
 /// meanwhile (or anything else it did not mean to change).
 pub async fn update(pool: &AnyPool, id: i64, changes: &Changes) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    update_in(&mut tx, id, changes).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`update`] in the caller's transaction.
+pub async fn update_in(tx: &mut super::Tx<'_>, id: i64, changes: &Changes) -> Result<()> {
+    changing(tx, id).await?;
     let mut sets: Vec<&str> = Vec::new();
     let mut values: Vec<Option<String>> = Vec::new();
     if let Some(name) = &changes.name {
@@ -404,7 +481,11 @@ pub async fn update(pool: &AnyPool, id: i64, changes: &Changes) -> Result<()> {
     for value in values {
         query = query.bind(value);
     }
-    let done = query.bind(super::now_ms()).bind(id).execute(pool).await?;
+    let done = query
+        .bind(super::now_ms())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound);
     }
@@ -414,6 +495,15 @@ pub async fn update(pool: &AnyPool, id: i64, changes: &Changes) -> Result<()> {
 /// Gives the webhook a new token. The one it replaces keeps working for `grace_ms` (none when
 /// 0); a token replaced by an earlier rotation stops working now.
 pub async fn rotate(pool: &AnyPool, id: i64, grace_ms: i64) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    rotate_in(&mut tx, id, grace_ms).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`rotate`] in the caller's transaction.
+pub async fn rotate_in(tx: &mut super::Tx<'_>, id: i64, grace_ms: i64) -> Result<()> {
+    changing(tx, id).await?;
     let token = new_token();
     let now = super::now_ms();
     let done = if grace_ms > 0 {
@@ -433,7 +523,7 @@ pub async fn rotate(pool: &AnyPool, id: i64, grace_ms: i64) -> Result<()> {
     .bind(token_hash(&token))
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(&mut **tx)
     .await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound);
@@ -444,13 +534,13 @@ pub async fn rotate(pool: &AnyPool, id: i64, grace_ms: i64) -> Result<()> {
 /// Deletes a webhook; its request logs, usage rows and idempotency keys go with it (the
 /// foreign keys cascade), its outbox messages stay without it.
 pub async fn delete(pool: &AnyPool, id: i64) -> Result<()> {
-    let done = sqlx::query("DELETE FROM inbound_webhooks WHERE id = $1")
+    let mut tx = pool.begin().await?;
+    changing(&mut tx, id).await?;
+    sqlx::query("DELETE FROM inbound_webhooks WHERE id = $1")
         .bind(id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::NotFound);
-    }
+    tx.commit().await?;
     Ok(())
 }
 
