@@ -960,8 +960,25 @@ impl Env {
     }
 }
 
+/// A rotated token opens the webhook until its grace period ends and not a moment longer, even
+/// though the receiver kept the webhook from the token's last request.
+async fn a_rotated_token_stops_when_its_grace_ends(kind: DbKind) {
+    let env = Env::new(kind).await;
+    let hook = env.webhook("Orders", phone_config(), true).await;
+    webhooks::rotate(env.db.pool(), hook.id, 800).await.unwrap();
+    assert_eq!(env.post_json(&hook, PHONE_DOC).await.status(), 200);
+    // Just past the grace period, well within the second the receiver keeps a webhook.
+    let rotated = webhooks::get(env.db.pool(), hook.id).await.unwrap();
+    let ends = rotated.previous_token_expires_at.unwrap();
+    let wait = ends + 100 - botwire_server::store::now_ms();
+    tokio::time::sleep(Duration::from_millis(wait.max(0) as u64)).await;
+    assert_eq!(env.post_json(&hook, PHONE_DOC).await.status(), 404);
+    assert_eq!(env.post_json(&rotated, PHONE_DOC).await.status(), 200);
+}
+
 on_both_databases!(
     unknown_token_is_404_and_nothing_else,
+    a_rotated_token_stops_when_its_grace_ends,
     inactive_webhook_is_403_and_logged,
     over_the_limit_is_429_counted_not_logged,
     the_window_is_rolling_24_hours,
