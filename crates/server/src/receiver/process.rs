@@ -14,7 +14,6 @@ use crate::store::{logs, outbox, users, webhooks};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use botwire_core::convert::TypedValue;
 use botwire_core::email::Email;
 use botwire_core::field::FieldType;
 use botwire_core::identify::{
@@ -97,22 +96,56 @@ fn action_template(hook: &Webhook) -> ActionTemplate {
         .map(|source| Template::parse(source).map_err(|e| e.to_string()))
 }
 
-/// Mapping outcomes, with their text for the log.
+/// The mappings' outcomes as the log keeps them, and the user's values they set, worked out
+/// before the turn, which only writes them.
 struct Mapped {
-    outcomes: Vec<MappingOutcome>,
     text: String,
+    writes: users::Writes,
+    /// The values set that the message template names, as a message shows them (as
+    /// [`users::display_values`] would read them back).
+    shown: BTreeMap<String, String>,
 }
 
 impl Mapped {
     fn evaluate(
         mappings: &[mapping::Mapping],
         fields: &[CustomField],
+        template: &ActionTemplate,
         doc: &Value,
     ) -> Result<Mapped> {
         let outcomes = evaluate_mappings(mappings, fields, doc);
+        let named = match template {
+            Some(Ok(template)) => template.placeholders(),
+            _ => Vec::new(),
+        };
+        let mut changes = users::Changes::default();
+        let mut shown = BTreeMap::new();
+        for outcome in &outcomes {
+            let (Some(value), name) = (&outcome.value, outcome.field.as_str()) else {
+                continue;
+            };
+            let text = if SETTABLE_NAMES.contains(&name) {
+                let text = without_nul(&value.display()).into_owned();
+                changes.set_name(name, text.clone())?;
+                text
+            } else if let Some(field) = fields.iter().find(|f| f.name == name) {
+                let stored = value.to_json();
+                changes.set_field(field.id, &stored);
+                if !named.contains(&name) {
+                    continue;
+                }
+                users::shown(&stored, field.field_type)
+            } else {
+                continue;
+            };
+            if named.contains(&name) {
+                shown.insert(name.to_owned(), text);
+            }
+        }
         Ok(Mapped {
             text: json_text(&outcomes)?,
-            outcomes,
+            writes: changes.into_writes(),
+            shown,
         })
     }
 }
@@ -174,6 +207,7 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
         _ => None,
     };
     let active = doc.filter(|_| hook.active);
+    let template = action_template(hook);
     Ok(Prepared {
         parsed_text: active.map(|doc| {
             body::json_text(content_type, request.bytes)
@@ -181,9 +215,9 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
         }),
         identity: active.map(|doc| lookup_keys(bot, &hook.identity, doc)),
         mapped: active
-            .map(|doc| Mapped::evaluate(&hook.mappings, fields, doc))
+            .map(|doc| Mapped::evaluate(&hook.mappings, fields, &template, doc))
             .transpose()?,
-        template: action_template(hook),
+        template,
         log,
         signature,
         parsed,
@@ -330,7 +364,7 @@ async fn decide(
     log.user_id = Some(user.id);
 
     let mapped = mapped.as_ref().ok_or_else(|| missing("mappings"))?;
-    let set = apply_mappings(tx, &user, &mapped.outcomes, fields).await?;
+    users::apply(tx, user.id, &mapped.writes).await?;
     log.mappings = Some(mapped.text.clone());
     let action = Action {
         bot,
@@ -339,7 +373,9 @@ async fn decide(
         log_id,
         fields,
     };
-    let action = action.run(tx, template.as_ref(), set).await?;
+    let action = action
+        .run(tx, template.as_ref(), &mapped.shown, &user.user_ns)
+        .await?;
     log.action = Some(action.to_string());
     Ok((
         Answer::Processed {
@@ -482,52 +518,6 @@ fn evaluate_mappings(
     mapping::evaluate_all(doc, mappings, |name| mapping_field_type(fields, name))
 }
 
-/// Stores the values that converted; what this request set (the user's `user_ns` among it).
-async fn apply_mappings<'a>(
-    tx: &mut Conn<'_>,
-    user: &'a users::UserRef,
-    outcomes: &'a [MappingOutcome],
-    fields: &[CustomField],
-) -> Result<Set<'a>> {
-    let mut changes = users::Changes::default();
-    let mut set = Set::from([("user_ns", SetValue::Text(Cow::Borrowed(&user.user_ns)))]);
-    for outcome in outcomes {
-        let Some(value) = &outcome.value else {
-            continue;
-        };
-        if SETTABLE_NAMES.contains(&outcome.field.as_str()) {
-            let text = without_nul(&value.display()).into_owned();
-            changes.set_name(&outcome.field, text.clone())?;
-            set.insert(&outcome.field, SetValue::Text(Cow::Owned(text)));
-        } else if let Some(field) = fields.iter().find(|f| f.name == outcome.field) {
-            changes.set_field(field.id, &value.to_json());
-            set.insert(&outcome.field, SetValue::Field(value, field.field_type));
-        }
-    }
-    users::apply(tx, user.id, &changes).await?;
-    Ok(set)
-}
-
-/// User values a request set, by field name.
-type Set<'a> = BTreeMap<&'a str, SetValue<'a>>;
-
-enum SetValue<'a> {
-    /// A built-in field's text.
-    Text(Cow<'a, str>),
-    /// A custom field's value.
-    Field(&'a TypedValue, FieldType),
-}
-
-impl SetValue<'_> {
-    /// The value as a message shows it, as [`users::display_values`] would read it back.
-    fn shown(&self) -> String {
-        match self {
-            SetValue::Text(text) => text.to_string(),
-            SetValue::Field(value, field_type) => users::shown(&value.to_json(), *field_type),
-        }
-    }
-}
-
 /// The type a mapping converts to for `name`: text for the settable built-in fields, the
 /// custom field's type otherwise; `None` when the bot has no such field.
 pub(crate) fn mapping_field_type(fields: &[CustomField], name: &str) -> Option<FieldType> {
@@ -549,13 +539,15 @@ struct Action<'a> {
 
 impl Action<'_> {
     /// Renders the webhook's message for the user and queues it; the result goes in the log.
-    /// `set` holds the values this request set: a template that names only those is rendered
-    /// without reading the user again, a read saved in the writer's turn.
+    /// `shown` holds the values this request set that the template names: a template that
+    /// names only those (and the user's `user_ns`) is rendered without reading the user again,
+    /// a read saved in the writer's turn.
     async fn run(
         &self,
         tx: &mut Conn<'_>,
         template: Option<&std::result::Result<Template, String>>,
-        set: Set<'_>,
+        shown: &BTreeMap<String, String>,
+        user_ns: &str,
     ) -> Result<Value> {
         let template = match template {
             None => return Ok(json!({ "status": "none" })),
@@ -563,7 +555,14 @@ impl Action<'_> {
             Some(Ok(t)) => t,
         };
         let from_set: Option<BTreeMap<String, String>> = (template.placeholders().into_iter())
-            .map(|name| Some((name.to_owned(), set.get(name)?.shown())))
+            .map(|name| {
+                let value = match shown.get(name) {
+                    Some(value) => value.clone(),
+                    None if name == "user_ns" => user_ns.to_owned(),
+                    None => return None,
+                };
+                Some((name.to_owned(), value))
+            })
             .collect();
         let values = match from_set {
             Some(values) => values,

@@ -167,40 +167,59 @@ impl Changes {
         self.fields.retain(|(id, _)| *id != field_id);
         self.fields.push((field_id, value.to_string()));
     }
+
+    /// The changes as at most two statements, written out before the writer's turn: the
+    /// receiver's writes are serialised, so every statement saved is throughput, and so is
+    /// every statement's text not written out in the turn.
+    pub fn into_writes(self) -> Writes {
+        let names = (!self.names.is_empty()).then(|| {
+            let sets: Vec<String> = (self.names.iter().enumerate())
+                .map(|(i, (column, _))| format!("{column} = ${}", i + 3))
+                .collect();
+            let sql = format!(
+                "UPDATE bot_users SET {}, updated_at = $1 WHERE id = $2",
+                sets.join(", ")
+            );
+            (sql, self.names.into_iter().map(|(_, v)| v).collect())
+        });
+        let fields = (!self.fields.is_empty()).then(|| {
+            let rows: Vec<String> = (0..self.fields.len())
+                .map(|i| format!("($1, ${}, ${}, $2)", 2 * i + 3, 2 * i + 4))
+                .collect();
+            let sql = format!(
+                "INSERT INTO field_values (user_id, field_id, value, updated_at) VALUES {} \
+                 ON CONFLICT (user_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                rows.join(", ")
+            );
+            (sql, self.fields)
+        });
+        Writes { names, fields }
+    }
+}
+
+/// [`Changes`] as statements: each one's text with its values after the user's id and the time.
+#[derive(Debug, Default)]
+pub struct Writes {
+    names: Option<(String, Vec<String>)>,
+    fields: Option<(String, Vec<(i64, String)>)>,
 }
 
 /// Built-in user fields a mapping may set (the identity fields are set by identification).
 pub const SETTABLE_NAMES: [&str; 2] = ["first_name", "last_name"];
 
-/// Writes `changes` in at most two statements: the receiver's writes are serialised, so
-/// every statement saved is throughput.
-pub async fn apply(tx: &mut Conn<'_>, user_id: i64, changes: &Changes) -> Result<()> {
+/// Writes a user's changes.
+pub async fn apply(tx: &mut Conn<'_>, user_id: i64, writes: &Writes) -> Result<()> {
     let now = super::now_ms();
-    if !changes.names.is_empty() {
-        let sets: Vec<String> = (changes.names.iter().enumerate())
-            .map(|(i, (column, _))| format!("{column} = ${}", i + 3))
-            .collect();
-        let sql = format!(
-            "UPDATE bot_users SET {}, updated_at = $1 WHERE id = $2",
-            sets.join(", ")
-        );
-        let mut statement = query(sql).bind(now).bind(user_id);
-        for (_, value) in &changes.names {
+    if let Some((sql, values)) = &writes.names {
+        let mut statement = query(sql.as_str()).bind(now).bind(user_id);
+        for value in values {
             statement = statement.bind(value);
         }
         statement.execute(tx).await?;
     }
-    if !changes.fields.is_empty() {
-        let rows: Vec<String> = (0..changes.fields.len())
-            .map(|i| format!("($1, ${}, ${}, $2)", 2 * i + 3, 2 * i + 4))
-            .collect();
-        let sql = format!(
-            "INSERT INTO field_values (user_id, field_id, value, updated_at) VALUES {} \
-             ON CONFLICT (user_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            rows.join(", ")
-        );
-        let mut statement = query(sql).bind(user_id).bind(now);
-        for (field_id, value) in &changes.fields {
+    if let Some((sql, values)) = &writes.fields {
+        let mut statement = query(sql.as_str()).bind(user_id).bind(now);
+        for (field_id, value) in values {
             statement = statement.bind(*field_id).bind(value);
         }
         statement.execute(tx).await?;
