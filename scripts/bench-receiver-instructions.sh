@@ -42,8 +42,8 @@ for f in "$work"/callgrind.*.*; do
   [ -s "$f" ] || continue
   total=$(awk '/^(summary|totals):/ {print $2; exit}' "$f")
   # A thread is told by the code it ran (the writer's loop, whatever the compiler inlined).
-  if grep -Eq 'group_commit::(BatchRunner|run$)' "$f"; then thread=writer
-  elif grep -q 'group_commit::sync' "$f"; then thread=sync
+  if grep -q 'group_commit::sync' "$f"; then thread=sync
+  elif grep -Eq 'group_commit::(BatchRunner|run$)|receiver::Ingest::run' "$f"; then thread=writer
   elif grep -q 'hyper' "$f"; then thread=http
   else thread=other; fi
   echo "$thread $total"
