@@ -19,7 +19,7 @@ use botwire_core::field::FieldType;
 use botwire_core::identify::{
     self, Contacts, Identification, IdentityInputs, IdentityKey, IdentityPaths, Probe,
 };
-use botwire_core::mapping::{self, MappingOutcome};
+use botwire_core::mapping;
 use botwire_core::phone::Phone;
 use botwire_core::template::{Template, USER_FIELDS};
 use serde_json::{Value, json};
@@ -113,8 +113,10 @@ impl Mapped {
         template: &ActionTemplate,
         doc: &Value,
     ) -> Result<Mapped> {
-        let outcomes = evaluate_mappings(mappings, fields, doc);
-        let named = match template {
+        // A failing mapping is recorded and does not stop the others.
+        let outcomes =
+            mapping::evaluate_all(doc, mappings, |name| mapping_field_type(fields, name));
+        let placeholders = match template {
             Some(Ok(template)) => template.placeholders(),
             _ => Vec::new(),
         };
@@ -124,22 +126,19 @@ impl Mapped {
             let (Some(value), name) = (&outcome.value, outcome.field.as_str()) else {
                 continue;
             };
-            let text = if SETTABLE_NAMES.contains(&name) {
+            let named = placeholders.contains(&name);
+            if SETTABLE_NAMES.contains(&name) {
                 let text = without_nul(&value.display()).into_owned();
                 changes.set_name(name, text.clone())?;
-                text
+                if named {
+                    shown.insert(name.to_owned(), text);
+                }
             } else if let Some(field) = fields.iter().find(|f| f.name == name) {
                 let stored = value.to_json();
                 changes.set_field(field.id, &stored);
-                if !named.contains(&name) {
-                    continue;
+                if named {
+                    shown.insert(name.to_owned(), users::shown(&stored, field.field_type));
                 }
-                users::shown(&stored, field.field_type)
-            } else {
-                continue;
-            };
-            if named.contains(&name) {
-                shown.insert(name.to_owned(), text);
             }
         }
         Ok(Mapped {
@@ -506,16 +505,6 @@ pub(crate) fn key_name(key: IdentityKey) -> &'static str {
         IdentityKey::Phone => "phone",
         IdentityKey::Email => "email",
     }
-}
-
-/// Every mapping evaluated against `doc`; a failing mapping is recorded and does not stop
-/// the others.
-fn evaluate_mappings(
-    mappings: &[mapping::Mapping],
-    fields: &[CustomField],
-    doc: &Value,
-) -> Vec<MappingOutcome> {
-    mapping::evaluate_all(doc, mappings, |name| mapping_field_type(fields, name))
 }
 
 /// The type a mapping converts to for `name`: text for the settable built-in fields, the

@@ -348,10 +348,10 @@ pub async fn rename_field(
     field_id: i64,
     new_name: &str,
 ) -> Result<FieldInfo> {
-    let mut tx = pool.begin().await?;
-    let renamed = rename_field_in(&mut tx, bot_id, field_id, new_name).await?;
-    tx.commit().await?;
-    Ok(renamed)
+    super::in_transaction(pool, async |tx| {
+        rename_field_in(tx, bot_id, field_id, new_name).await
+    })
+    .await
 }
 
 /// [`rename_field`] in the caller's transaction.
@@ -527,10 +527,7 @@ pub async fn field_uses(pool: &AnyPool, bot_id: i64, field: &FieldInfo) -> Resul
 /// Templates naming it are left as they are (the receiver refuses to render them, and says so
 /// in the log).
 pub async fn delete_field(pool: &AnyPool, bot_id: i64, field_id: i64) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    delete_field_in(&mut tx, bot_id, field_id).await?;
-    tx.commit().await?;
-    Ok(())
+    super::in_transaction(pool, async |tx| delete_field_in(tx, bot_id, field_id).await).await
 }
 
 /// [`delete_field`] in the caller's transaction.

@@ -131,10 +131,10 @@ pub async fn create_field(
     name: &FieldName,
     field_type: FieldType,
 ) -> Result<i64> {
-    let mut tx = pool.begin().await?;
-    let id = create_field_in(&mut tx, bot_id, name, field_type).await?;
-    tx.commit().await?;
-    Ok(id)
+    super::in_transaction(pool, async |tx| {
+        create_field_in(tx, bot_id, name, field_type).await
+    })
+    .await
 }
 
 /// [`create_field`] in the caller's transaction.

@@ -19,6 +19,18 @@ use sqlx::Any;
 /// A transaction or pooled connection.
 pub type Tx<'c> = sqlx::Transaction<'c, Any>;
 
+/// Runs `work` (a store function's `…_in` form) in a transaction of its own, committed when
+/// it succeeds.
+pub async fn in_transaction<T>(
+    pool: &sqlx::AnyPool,
+    work: impl AsyncFnOnce(&mut Tx<'_>) -> crate::error::Result<T>,
+) -> crate::error::Result<T> {
+    let mut tx = pool.begin().await?;
+    let out = work(&mut tx).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
 /// Unix milliseconds now.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -316,10 +316,7 @@ async fn changing(tx: &mut super::Tx<'_>, id: i64) -> Result<()> {
 
 /// Switches a webhook on or off; on needs at least one identity path.
 pub async fn set_active(pool: &AnyPool, id: i64, active: bool) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    set_active_in(&mut tx, id, active).await?;
-    tx.commit().await?;
-    Ok(())
+    super::in_transaction(pool, async |tx| set_active_in(tx, id, active).await).await
 }
 
 /// [`set_active`] in the caller's transaction.
@@ -427,10 +424,7 @@ pub struct Changes {
 /// Saves the given columns only, so an edit never writes back a sample the receiver captured
 /// meanwhile (or anything else it did not mean to change).
 pub async fn update(pool: &AnyPool, id: i64, changes: &Changes) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    update_in(&mut tx, id, changes).await?;
-    tx.commit().await?;
-    Ok(())
+    super::in_transaction(pool, async |tx| update_in(tx, id, changes).await).await
 }
 
 /// [`update`] in the caller's transaction.
@@ -495,10 +489,7 @@ pub async fn update_in(tx: &mut super::Tx<'_>, id: i64, changes: &Changes) -> Re
 /// Gives the webhook a new token. The one it replaces keeps working for `grace_ms` (none when
 /// 0); a token replaced by an earlier rotation stops working now.
 pub async fn rotate(pool: &AnyPool, id: i64, grace_ms: i64) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    rotate_in(&mut tx, id, grace_ms).await?;
-    tx.commit().await?;
-    Ok(())
+    super::in_transaction(pool, async |tx| rotate_in(tx, id, grace_ms).await).await
 }
 
 /// [`rotate`] in the caller's transaction.
