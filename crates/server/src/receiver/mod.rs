@@ -12,7 +12,7 @@ pub mod signature;
 
 use crate::AppState;
 use crate::error::{Error, Result, problem};
-use crate::events::{Event, Hub};
+use crate::events::Event;
 use crate::group_commit::Work;
 use crate::store::sql::Conn;
 use crate::store::webhooks::Receiving;
@@ -95,7 +95,6 @@ async fn handle(
         received_at: now,
     };
     let ingest = Ingest::prepare(
-        state,
         receiving,
         request,
         started,
@@ -183,7 +182,6 @@ struct Ingest {
     prepared: process::Prepared,
     started: Instant,
     mode: Mode,
-    hub: Hub,
 }
 
 /// What a turn did, and what it read when the webhook's configuration had moved.
@@ -208,7 +206,6 @@ enum Ingested {
 impl Ingest {
     /// Everything but the database work, done before the request queues for the writer.
     fn prepare(
-        state: &AppState,
         receiving: Arc<Receiving>,
         request: OwnedRequest,
         started: Instant,
@@ -221,7 +218,6 @@ impl Ingest {
             prepared,
             started,
             mode,
-            hub: state.hub.clone(),
         })
     }
 
@@ -280,7 +276,6 @@ impl Ingest {
             Mode::Replay { .. } => None,
         };
         let (response, events) = process::run(conn, receiving, prepared, self.started).await?;
-        self.hub.stage(conn, &events).await?;
         Ok(Turn {
             read,
             ingested: Ingested::Processed {
@@ -322,7 +317,6 @@ pub async fn replay(
         .ok_or(Error::NotFound)?;
     let bot_id = receiving.bot.id;
     let ingest = Ingest::prepare(
-        state,
         Arc::new(receiving),
         request,
         Instant::now(),
