@@ -43,6 +43,9 @@ async fn unknown_token_is_404_and_nothing_else(kind: DbKind) {
         // A prefix of the real token and the token with one more character.
         hook.token[..hook.token.len() - 1].to_owned(),
         format!("{}A", hook.token),
+        // Escapes that do not decode to UTF-8.
+        "%FF".to_owned(),
+        format!("{}%C3%28", hook.token),
     ];
     tokens.dedup();
     for token in tokens {
@@ -545,6 +548,17 @@ async fn other_content_types_are_415_listing_the_accepted(kind: DbKind) {
     assert_eq!(log.body.as_deref(), Some(PHONE_DOC));
     assert_eq!(env.count("SELECT COUNT(*) FROM bot_users").await, 0);
 
+    // A content type with a non-ASCII parameter is still that content type.
+    let response = env
+        .post_with(&hook, Some("text/plain; name=café"), &[], PHONE_DOC)
+        .await;
+    assert_eq!(response.status(), 415);
+    let log = env
+        .log(body_json(response).await["log_id"].as_i64().unwrap())
+        .await;
+    assert_eq!(log.content_type.as_deref(), Some("text/plain; name=café"));
+    assert_eq!(env.count("SELECT COUNT(*) FROM bot_users").await, 0);
+
     // JSON with parameters, a +json type and no content type at all are read as JSON.
     for ct in [
         Some("application/json; charset=utf-8"),
@@ -607,6 +621,23 @@ async fn form_bodies_are_objects_with_json_fields_parsed(kind: DbKind) {
         )
         .await;
     assert_eq!(stored.as_deref(), Some("1"));
+
+    // A byte-order mark before the first name is not part of it, as in a JSON body.
+    let response = env
+        .post_with(
+            &hook,
+            Some("application/x-www-form-urlencoded"),
+            &[],
+            format!("\u{FEFF}{form}"),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let log = env
+        .log(body_json(response).await["log_id"].as_i64().unwrap())
+        .await;
+    assert_eq!(log.outcome, "matched");
+    let parsed: Value = serde_json::from_str(log.parsed.as_deref().unwrap()).unwrap();
+    assert_eq!(parsed["phone"], "+14155550132");
 }
 
 // ---- 422 ------------------------------------------------------------------------------------
@@ -648,6 +679,63 @@ async fn no_usable_identity_is_422_naming_what_was_tried(kind: DbKind) {
         "no usable identity: user_ns path not set; CRM contact id path not set; \
          phone: no value at the path; email: no value at the path"
     );
+}
+
+// ---- CRM contact id -------------------------------------------------------------------------
+
+/// Identification's second step works from what webhooks give it: a CRM contact id that
+/// named nobody is kept on the user the request created or matched (one without a CRM id).
+async fn a_crm_contact_id_is_kept_and_then_identifies(kind: DbKind) {
+    let env = Env::new(kind).await;
+    let config = webhooks::Config {
+        identity: IdentityPaths {
+            crm_contact_id: Some("$.crm".into()),
+            ..phone_config().identity
+        },
+        ..phone_config()
+    };
+    let hook = env.webhook("CRM", config, true).await;
+    let post = async |doc: &str| {
+        let response = env.post_json(&hook, doc).await;
+        assert_eq!(response.status(), 200, "{doc}");
+        let log = env
+            .log(body_json(response).await["log_id"].as_i64().unwrap())
+            .await;
+        (log.user_id.unwrap(), log.detail)
+    };
+
+    // Created with it, then found by it alone.
+    let (created, detail) = post(r#"{"crm": "CRM-1", "phone": "+14155550101"}"#).await;
+    assert_eq!(detail, "created by phone");
+    assert_eq!(
+        post(r#"{"crm": "CRM-1"}"#).await,
+        (created, "matched by CRM contact id".to_owned())
+    );
+
+    // A user made without one gets the CRM id the next request matching it names.
+    let (plain, _) = post(r#"{"phone": "+14155550102"}"#).await;
+    assert_eq!(
+        post(r#"{"crm": "CRM-2", "phone": "+14155550102"}"#).await,
+        (plain, "matched by phone; CRM contact id saved".to_owned())
+    );
+    assert_eq!(
+        post(r#"{"crm": "CRM-2"}"#).await,
+        (plain, "matched by CRM contact id".to_owned())
+    );
+
+    // A user's CRM id is never replaced, and one id stays with one user.
+    assert_eq!(
+        post(r#"{"crm": "CRM-3", "phone": "+14155550101"}"#).await,
+        (created, "matched by phone".to_owned())
+    );
+    assert_eq!(
+        post(r#"{"crm": "CRM-2", "phone": "+14155550103"}"#).await,
+        (plain, "matched by CRM contact id".to_owned())
+    );
+    let crm_ids = env
+        .scalar("SELECT STRING_AGG(crm_contact_id, ',' ORDER BY id) FROM bot_users")
+        .await;
+    assert_eq!(crm_ids.as_deref(), Some("CRM-1,CRM-2"));
 }
 
 // ---- duplicates -----------------------------------------------------------------------------
@@ -707,6 +795,16 @@ async fn duplicates_get_the_first_answer_and_are_not_processed(kind: DbKind) {
             first_log.outcome
         );
     }
+
+    // A key that is not ASCII is a key all the same.
+    let first = keyed(&env, &hook, "Idempotency-Key", "café-1", samples::BOOKING).await;
+    assert_eq!(first.status(), 200);
+    let first_body = first.bytes().await.unwrap();
+    let again = keyed(&env, &hook, "Idempotency-Key", "café-1", samples::BOOKING).await;
+    assert_eq!(again.bytes().await.unwrap(), first_body);
+    let log = env.last_log().await.unwrap();
+    assert_eq!(log.outcome, "duplicate");
+    assert_eq!(log.idempotency_key.as_deref(), Some("café-1"));
 
     // A different key is processed.
     let outbox_before = env.count("SELECT COUNT(*) FROM outbox").await;
@@ -836,6 +934,8 @@ async fn secrets_are_redacted_in_the_log(kind: DbKind) {
                 ("Cookie", "session=s3cr3t-cookie-2222"),
                 ("X-Api-Key", "s3cr3t-apikey-3333"),
                 ("X-Hub-Signature-256", "sha256=s3cr3t-sig-4444"),
+                ("PayPal-Transmission-Sig", "s3cr3t-sig-7777"),
+                ("X-Session-Id", "s3cr3t-session-8888"),
                 ("Idempotency-Key", "keep-me-5555"),
                 ("X-Request-Id", "req-6666"),
             ],
@@ -851,6 +951,8 @@ async fn secrets_are_redacted_in_the_log(kind: DbKind) {
         "cookie",
         "x-api-key",
         "x-hub-signature-256",
+        "paypal-transmission-sig",
+        "x-session-id",
     ] {
         assert_eq!(headers[name], "[redacted]", "{name} in {headers}");
     }
@@ -988,6 +1090,7 @@ on_both_databases!(
     other_content_types_are_415_listing_the_accepted,
     form_bodies_are_objects_with_json_fields_parsed,
     no_usable_identity_is_422_naming_what_was_tried,
+    a_crm_contact_id_is_kept_and_then_identifies,
     duplicates_get_the_first_answer_and_are_not_processed,
     secrets_are_redacted_in_the_log,
     webhook_settings,

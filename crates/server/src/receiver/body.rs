@@ -188,6 +188,7 @@ fn parse_json(bytes: &[u8]) -> Result<Value, BodyError> {
 }
 
 fn parse_form(bytes: &[u8]) -> Result<Value, BodyError> {
+    let bytes = without_bom(bytes);
     let text = std::str::from_utf8(bytes).map_err(|err| {
         BodyError::InvalidForm(format!(
             "the body is not valid UTF-8 (byte {})",

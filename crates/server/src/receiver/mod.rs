@@ -18,6 +18,7 @@ use crate::store::sql::Conn;
 use crate::store::webhooks::Receiving;
 use crate::store::{self, bots, usage, webhooks};
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -34,11 +35,15 @@ pub fn router() -> Router<AppState> {
 
 async fn receive(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    token: std::result::Result<Path<String>, PathRejection>,
     method: Method,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    // A path that does not decode (`/hooks/%FF`) names no webhook either.
+    let Ok(Path(token)) = token else {
+        return not_found();
+    };
     handle(&state, &token, method, headers, body)
         .await
         .unwrap_or_else(IntoResponse::into_response)

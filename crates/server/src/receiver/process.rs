@@ -161,7 +161,8 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
     let Receiving {
         bot, hook, fields, ..
     } = receiving;
-    let content_type = header_str(request.headers, header::CONTENT_TYPE.as_str());
+    let content_type = header_text(request.headers, header::CONTENT_TYPE.as_str());
+    let content_type = content_type.as_deref();
     let log = NewLog {
         bot_id: bot.id,
         webhook_id: hook.id,
@@ -180,8 +181,8 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
         response: String::new(),
         idempotency_key: IDEMPOTENCY_HEADERS
             .iter()
-            .find_map(|h| header_str(request.headers, h))
-            .map(str::to_owned)
+            .find_map(|h| header_text(request.headers, h))
+            .map(Cow::into_owned)
             .filter(|_| matches!(mode, Mode::Live { .. })),
         duplicate_of: None,
         replay_of: match mode {
@@ -413,21 +414,26 @@ async fn identify_user(
     keys: &LookupKeys,
 ) -> Result<Identified> {
     let decision = identify_by(tx, bot, inputs, keys).await?;
+    let crm_contact_id = keys.crm_contact_id.as_deref();
     let found = match decision {
-        Identification::Matched { user, by } => (
-            Ok(user),
-            Outcome::Matched,
-            format!("matched by {}", key_name(by)),
-        ),
+        Identification::Matched { user, by } => {
+            let mut detail = format!("matched by {}", key_name(by));
+            // A CRM contact id that named nobody is kept on the user the request named, so
+            // the CRM's next request finds it by that id alone.
+            if let (Some(id), false) = (crm_contact_id, by == IdentityKey::CrmContactId)
+                && users::link_crm_contact_id(tx, user.id, id).await?
+            {
+                detail.push_str("; CRM contact id saved");
+            }
+            (Ok(user), Outcome::Matched, detail)
+        }
         Identification::Create { by, phone, email } => {
-            let user = users::create(
-                tx,
-                bot.id,
-                phone.as_ref(),
-                email.as_ref(),
-                &format!("webhook:{}", hook.id),
-            )
-            .await?;
+            let new = users::NewUser {
+                crm_contact_id,
+                phone: phone.as_ref(),
+                email: email.as_ref(),
+            };
+            let user = users::create(tx, bot.id, &new, &format!("webhook:{}", hook.id)).await?;
             (
                 Ok(user),
                 Outcome::Created,
@@ -647,12 +653,15 @@ fn stored_key(key: &str) -> Cow<'_, str> {
     }
 }
 
-fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+/// A header's value as text, trimmed; `None` when it is absent or blank. Read as UTF-8 (bad
+/// bytes become U+FFFD), not only as visible ASCII: a header that is there must count, such as
+/// `Idempotency-Key: café-1` or a content type with a non-ASCII parameter.
+fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, str>> {
+    let text = match String::from_utf8_lossy(headers.get(name)?.as_bytes()) {
+        Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
+        Cow::Owned(text) => Cow::Owned(text.trim().to_owned()),
+    };
+    Some(text).filter(|v| !v.is_empty())
 }
 
 /// Headers for the log: secrets redacted, and the webhook's own HMAC header too, whatever it

@@ -25,28 +25,41 @@ const SECRET: [&str; 4] = [
     "set-cookie",
 ];
 
-/// Parts of a name that mark it as a secret. `hmac` catches signature headers that are not
-/// called one, such as Shopify's `X-Shopify-Hmac-Sha256`.
-const SECRET_WORDS: [&str; 7] = [
+/// Words that mark a name as a secret wherever they appear in it. `hmac` catches signature
+/// headers that are not called one, such as Shopify's `X-Shopify-Hmac-Sha256`; `pass` covers
+/// password, passphrase and passwd.
+const SECRET_WORDS: [&str; 13] = [
     "signature",
     "token",
     "secret",
-    "password",
+    "pass",
+    "pwd",
     "auth",
     "key",
     "hmac",
+    "credential",
+    "jwt",
+    "bearer",
+    "private",
+    "session",
 ];
 
+/// Short words that mark a name as a secret only as a whole part of it (between `-`, `_` or
+/// `.`): `PayPal-Transmission-Sig`, `X-Sign`, `X-Hook-Digest`, but not `X-Design-Id`.
+const SECRET_PARTS: [&str; 4] = ["sig", "sign", "signed", "digest"];
+
 /// Whether a header carries a secret: Authorization, Cookie, and anything named like a
-/// signature, token, key or secret (but not `Idempotency-Key`, which duplicates detection shows).
+/// signature, token, key, password or secret (but not `Idempotency-Key`, which duplicates
+/// detection shows).
 ///
 /// The rule, case-insensitively:
 /// 1. `idempotency-key`, `x-idempotency-key`, `webhook-id` and `webhook-timestamp` are not
 ///    secrets;
 /// 2. `authorization`, `proxy-authorization`, `cookie` and `set-cookie` are;
-/// 3. so is any name containing `signature`, `token`, `secret`, `password`, `auth`, `key` or
-///    `hmac` (`x-hub-signature-256`, `webhook-signature`, `x-api-key`, `api_key`,
-///    `x-auth-token`, `x-gitlab-token`, `x-shopify-hmac-sha256`, …);
+/// 3. so is any name containing one of [`SECRET_WORDS`] (`x-hub-signature-256`,
+///    `webhook-signature`, `x-api-key`, `api_key`, `x-auth-token`, `x-gitlab-token`,
+///    `x-shopify-hmac-sha256`, `x-passphrase`, `x-session-id`, …), or with one of
+///    [`SECRET_PARTS`] as a part (`paypal-transmission-sig`);
 /// 4. nothing else is.
 ///
 /// Matching by substring errs on the side of hiding: an odd header that merely contains one
@@ -61,7 +74,10 @@ pub fn is_secret(name: &str) -> bool {
     let contains = |word: &&str| {
         (name.as_bytes().windows(word.len())).any(|part| part.eq_ignore_ascii_case(word.as_bytes()))
     };
-    SECRET.iter().any(is) || SECRET_WORDS.iter().any(contains)
+    let has_part = |part: &str| SECRET_PARTS.iter().any(|p| part.eq_ignore_ascii_case(p));
+    SECRET.iter().any(is)
+        || SECRET_WORDS.iter().any(contains)
+        || name.split(['-', '_', '.']).any(has_part)
 }
 
 /// Headers as a JSON object (lowercase names; repeated headers as arrays), secrets redacted.
@@ -128,6 +144,19 @@ mod tests {
             "x-password",
             "X-Shopify-Hmac-Sha256",
             "x-csrf-token",
+            "X-Passphrase",
+            "x-passwd",
+            "X-Pwd",
+            "X-Credentials",
+            "X-Jwt",
+            "X-Bearer",
+            "X-Private",
+            "X-Session-Id",
+            "PayPal-Transmission-Sig",
+            "X-Sig",
+            "X-Sign",
+            "x_webhook_signed",
+            "X-Hook-Digest",
         ] {
             assert!(is_secret(name), "{name} should be secret");
         }
@@ -149,6 +178,9 @@ mod tests {
             "host",
             "accept",
             "keep-alive",
+            "x-design-id",
+            "x-signal",
+            "x-forwarded-for",
         ] {
             assert!(!is_secret(name), "{name} should not be secret");
         }

@@ -104,23 +104,37 @@ fn new_user_ns() -> String {
     format!("bw_{}", hex::encode(bytes))
 }
 
+/// A new user's identity: a phone and/or an email, and the CRM contact id the request named,
+/// if any.
+#[derive(Debug, Default)]
+pub struct NewUser<'a> {
+    pub crm_contact_id: Option<&'a str>,
+    pub phone: Option<&'a Phone>,
+    pub email: Option<&'a Email>,
+}
+
 /// Creates a user with a phone and/or email. When another request created the same user
 /// first, that user is returned instead (the unique keys decide).
 pub async fn create(
     tx: &mut Conn<'_>,
     bot_id: i64,
-    phone: Option<&Phone>,
-    email: Option<&Email>,
+    new: &NewUser<'_>,
     source: &str,
 ) -> Result<UserRef> {
+    let NewUser {
+        crm_contact_id,
+        phone,
+        email,
+    } = *new;
     let now = super::now_ms();
     let user_ns = new_user_ns();
     let created: Option<(i64,)> = query(
-        "INSERT INTO bot_users (bot_id, user_ns, phone, email, source, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING RETURNING id",
+        "INSERT INTO bot_users (bot_id, user_ns, crm_contact_id, phone, email, source, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(bot_id)
     .bind(&user_ns)
+    .bind(crm_contact_id)
     .bind(phone.map(Phone::as_str))
     .bind(email.map(Email::as_str))
     .bind(source)
@@ -140,6 +154,22 @@ pub async fn create(
         .and_then(|p| existing.by_phone(p))
         .or_else(|| email.and_then(|e| existing.by_email(e)))
         .ok_or_else(|| Error::Internal("user insert conflicted but no user has its keys".into()))
+}
+
+/// Gives user `user_id` the CRM contact id `id` when it has none and no other user of its bot
+/// has it, so that the next request naming only that id finds the user. Whether it did.
+pub async fn link_crm_contact_id(tx: &mut Conn<'_>, user_id: i64, id: &str) -> Result<bool> {
+    let linked = query(
+        "UPDATE bot_users SET crm_contact_id = $2, updated_at = $3 \
+         WHERE id = $1 AND crm_contact_id IS NULL AND NOT EXISTS \
+         (SELECT 1 FROM bot_users o WHERE o.bot_id = bot_users.bot_id AND o.crm_contact_id = $2)",
+    )
+    .bind(user_id)
+    .bind(id)
+    .bind(super::now_ms())
+    .execute(tx)
+    .await?;
+    Ok(linked > 0)
 }
 
 /// What one request maps onto a user: built-in names (`first_name`, `last_name`) and custom

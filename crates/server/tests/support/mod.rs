@@ -187,8 +187,11 @@ impl Env {
         let user = botwire_server::store::users::create(
             &mut botwire_server::store::sql::Conn::Sqlx(&mut tx),
             self.bot_id,
-            phone.as_ref(),
-            email.as_ref(),
+            &botwire_server::store::users::NewUser {
+                phone: phone.as_ref(),
+                email: email.as_ref(),
+                ..Default::default()
+            },
             "test",
         )
         .await
