@@ -62,6 +62,23 @@ async fn unknown_token_is_404_and_nothing_else(kind: DbKind) {
         assert_eq!(content_type(response.headers()), "application/json");
         assert_eq!(response.text().await.unwrap(), r#"{"error":"not found"}"#);
     }
+    // Paths beside the webhook's are no webhook either.
+    for path in [
+        "/hooks".to_owned(),
+        "/hooks/".to_owned(),
+        format!("/hooks/{}/", hook.token),
+        format!("/hooks/{}/more", hook.token),
+    ] {
+        let response = env
+            .http
+            .post(env.server.url(&path))
+            .body(PHONE_DOC)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(response.text().await.unwrap(), r#"{"error":"not found"}"#);
+    }
     // Nothing reached the webhook: no log row, nothing counted.
     assert_eq!(env.count("SELECT COUNT(*) FROM request_logs").await, 0);
     assert_eq!(env.count("SELECT COUNT(*) FROM usage_hours").await, 0);
@@ -547,6 +564,21 @@ async fn other_content_types_are_415_listing_the_accepted(kind: DbKind) {
     assert_eq!(log.content_type.as_deref(), Some("text/plain"));
     assert_eq!(log.body.as_deref(), Some(PHONE_DOC));
     assert_eq!(env.count("SELECT COUNT(*) FROM bot_users").await, 0);
+
+    // A compressed body is refused by its encoding, not misread as malformed JSON.
+    let response = env
+        .post_with(&hook, None, &[("content-encoding", "gzip")], PHONE_DOC)
+        .await;
+    assert_eq!(response.status(), 415);
+    let body = body_json(response).await;
+    assert_eq!(
+        body["detail"],
+        "unsupported content encoding gzip: send the body uncompressed"
+    );
+    assert_eq!(
+        env.log(body["log_id"].as_i64().unwrap()).await.outcome,
+        "unsupported_type"
+    );
 
     // A content type with a non-ASCII parameter is still that content type.
     let response = env

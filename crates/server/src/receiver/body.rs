@@ -19,6 +19,8 @@ pub enum BodyError {
         "unsupported content type {got}: send application/json or application/x-www-form-urlencoded"
     )]
     UnsupportedType { got: String },
+    #[error("unsupported content encoding {got}: send the body uncompressed")]
+    UnsupportedEncoding { got: String },
     #[error("malformed JSON at line {line}, column {column}: {message}")]
     InvalidJson {
         line: usize,
@@ -115,7 +117,19 @@ enum Kind {
 /// typing them is the job of the field mappings. The body, and every value once
 /// percent-decoded, must be UTF-8: invalid bytes are refused with their offset rather than
 /// silently replaced by `�`.
-pub fn parse(content_type: Option<&str>, bytes: &[u8]) -> Result<Value, BodyError> {
+///
+/// A `Content-Encoding` other than `identity` (a gzip body, say) is refused with
+/// [`BodyError::UnsupportedEncoding`] rather than read as malformed text (RFC 7694).
+pub fn parse(
+    content_type: Option<&str>,
+    content_encoding: Option<&str>,
+    bytes: &[u8],
+) -> Result<Value, BodyError> {
+    if let Some(got) = content_encoding.filter(|e| !e.eq_ignore_ascii_case("identity")) {
+        return Err(BodyError::UnsupportedEncoding {
+            got: got.to_owned(),
+        });
+    }
     match kind(content_type)? {
         Kind::Json => parse_json(bytes),
         Kind::Form => parse_form(bytes),
@@ -440,7 +454,7 @@ mod tests {
             Some("application/cloudevents+json; charset=utf-8"),
             Some("APPLICATION/PROBLEM+JSON"),
         ] {
-            assert_eq!(parse(ct, body).unwrap(), json!({"a": 1}), "{ct:?}");
+            assert_eq!(parse(ct, None, body).unwrap(), json!({"a": 1}), "{ct:?}");
         }
     }
 
@@ -454,7 +468,7 @@ mod tests {
             ("multipart/form-data; boundary=x", "multipart/form-data"),
             ("application/xml", "application/xml"),
         ] {
-            let err = parse(Some(ct), b"{}").unwrap_err();
+            let err = parse(Some(ct), None, b"{}").unwrap_err();
             assert_eq!(err, BodyError::UnsupportedType { got: got.into() });
             let text = err.to_string();
             assert!(text.contains(got), "{text}");
@@ -463,14 +477,16 @@ mod tests {
             }
         }
         assert_eq!(
-            parse(Some("text/plain"), b"{}").unwrap_err().to_string(),
+            parse(Some("text/plain"), None, b"{}")
+                .unwrap_err()
+                .to_string(),
             "unsupported content type text/plain: send application/json or application/x-www-form-urlencoded"
         );
     }
 
     #[test]
     fn json_errors_name_line_and_column_without_the_suffix() {
-        let err = parse(None, b"{\n  \"a\": 1,\n  \"b\": ,\n}").unwrap_err();
+        let err = parse(None, None, b"{\n  \"a\": 1,\n  \"b\": ,\n}").unwrap_err();
         assert_eq!(
             err,
             BodyError::InvalidJson {
@@ -484,7 +500,7 @@ mod tests {
             "malformed JSON at line 3, column 8: expected value"
         );
 
-        let err = parse(None, b"{\"a\": 1} x").unwrap_err();
+        let err = parse(None, None, b"{\"a\": 1} x").unwrap_err();
         assert_eq!(
             err,
             BodyError::InvalidJson {
@@ -499,14 +515,14 @@ mod tests {
     fn empty_json_body_says_so() {
         for body in [&b""[..], b"  \r\n\t"] {
             let BodyError::InvalidJson { message, .. } =
-                parse(Some("application/json"), body).unwrap_err()
+                parse(Some("application/json"), None, body).unwrap_err()
             else {
                 panic!("expected InvalidJson");
             };
             assert_eq!(message, "the body is empty");
         }
         assert_eq!(
-            parse(None, b"").unwrap_err().to_string(),
+            parse(None, None, b"").unwrap_err().to_string(),
             "malformed JSON at line 1, column 0: the body is empty"
         );
     }
@@ -514,7 +530,7 @@ mod tests {
     #[test]
     fn deeply_nested_json_is_an_error_not_a_crash() {
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        let err = parse(None, deep.as_bytes()).unwrap_err();
+        let err = parse(None, None, deep.as_bytes()).unwrap_err();
         let BodyError::InvalidJson { line, message, .. } = &err else {
             panic!("expected InvalidJson, got {err:?}");
         };
@@ -522,12 +538,17 @@ mod tests {
 
         let unclosed = "[".repeat(10_000);
         assert!(matches!(
-            parse(None, unclosed.as_bytes()),
+            parse(None, None, unclosed.as_bytes()),
             Err(BodyError::InvalidJson { .. })
         ));
         // In a form value it simply stays a string.
         let form = format!("deep={}", "%5B".repeat(10_000));
-        let value = parse(Some("application/x-www-form-urlencoded"), form.as_bytes()).unwrap();
+        let value = parse(
+            Some("application/x-www-form-urlencoded"),
+            None,
+            form.as_bytes(),
+        )
+        .unwrap();
         assert_eq!(value["deep"], Value::String(unclosed));
     }
 
@@ -535,7 +556,7 @@ mod tests {
     fn invalid_utf8_json_is_invalid_json() {
         for body in [&b"{\"a\": \"\xff\"}"[..], b"\xff", b"{\"a\xc3\": 1}"] {
             assert!(
-                matches!(parse(None, body), Err(BodyError::InvalidJson { .. })),
+                matches!(parse(None, None, body), Err(BodyError::InvalidJson { .. })),
                 "{body:?}"
             );
         }
@@ -552,7 +573,7 @@ mod tests {
             b"{\"dup\": 1, \"dup\": 2, \"big\": 123456789012345678901234567890}",
         ];
         for body in bodies {
-            let doc = parse(Some("application/json"), body).unwrap();
+            let doc = parse(Some("application/json"), None, body).unwrap();
             let text = json_text(Some("application/json"), body).unwrap();
             assert_eq!(serde_json::from_str::<Value>(text).unwrap(), doc, "{text}");
         }
@@ -567,15 +588,18 @@ mod tests {
     #[test]
     fn json_byte_order_mark_is_skipped() {
         assert_eq!(
-            parse(None, b"\xEF\xBB\xBF{\"a\":true}").unwrap(),
+            parse(None, None, b"\xEF\xBB\xBF{\"a\":true}").unwrap(),
             json!({"a": true})
         );
     }
 
     #[test]
     fn any_json_value_is_returned_as_is() {
-        assert_eq!(parse(None, b"[1, \"two\"]").unwrap(), json!([1, "two"]));
-        assert_eq!(parse(None, b" 42 ").unwrap(), json!(42));
+        assert_eq!(
+            parse(None, None, b"[1, \"two\"]").unwrap(),
+            json!([1, "two"])
+        );
+        assert_eq!(parse(None, None, b" 42 ").unwrap(), json!(42));
     }
 
     const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
@@ -584,6 +608,7 @@ mod tests {
     fn form_fields_become_strings() {
         let value = parse(
             FORM,
+            None,
             b"name=Ada+Lovelace&phone=%2B44%207700%20900123&n=42&ok=true&empty=&bare",
         )
         .unwrap();
@@ -593,6 +618,7 @@ mod tests {
         );
         let value = parse(
             Some("Application/X-WWW-Form-Urlencoded; charset=UTF-8"),
+            None,
             b"caf%C3%A9=th%C3%A9&na%C3%AFve=\xC3\xA9",
         )
         .unwrap();
@@ -601,10 +627,10 @@ mod tests {
 
     #[test]
     fn repeated_form_names_become_arrays_in_order() {
-        let value = parse(FORM, b"tag=b&x=1&tag=a&tag=c").unwrap();
+        let value = parse(FORM, None, b"tag=b&x=1&tag=a&tag=c").unwrap();
         assert_eq!(value, json!({"tag": ["b", "a", "c"], "x": "1"}));
         // A JSON array value is not mistaken for a repetition.
-        let value = parse(FORM, b"one=[1]&two=[1]&two=[2]").unwrap();
+        let value = parse(FORM, None, b"one=[1]&two=[1]&two=[2]").unwrap();
         assert_eq!(value, json!({"one": [1], "two": [[1], [2]]}));
     }
 
@@ -612,6 +638,7 @@ mod tests {
     fn form_values_holding_json_are_parsed() {
         let value = parse(
             FORM,
+            None,
             b"payload=%7B%22a%22%3A1%7D&list=+%5B1%2C2%5D+&text=hi",
         )
         .unwrap();
@@ -619,31 +646,31 @@ mod tests {
             value,
             json!({"payload": {"a": 1}, "list": [1, 2], "text": "hi"})
         );
-        let value = parse(FORM, br#"payload={"a":{"b":[true,null]}}"#).unwrap();
+        let value = parse(FORM, None, br#"payload={"a":{"b":[true,null]}}"#).unwrap();
         assert_eq!(value, json!({"payload": {"a": {"b": [true, null]}}}));
     }
 
     #[test]
     fn form_values_with_braces_that_are_not_json_stay_strings() {
-        let value = parse(FORM, b"note=%7Bsee+below%7D&list=[a,+b]&half={\"a\":").unwrap();
+        let value = parse(FORM, None, b"note=%7Bsee+below%7D&list=[a,+b]&half={\"a\":").unwrap();
         assert_eq!(
             value,
             json!({"note": "{see below}", "list": "[a, b]", "half": "{\"a\":"})
         );
         // Strings that are valid JSON scalars stay strings as sent.
-        let value = parse(FORM, b"q=%22quoted%22&n=+1+").unwrap();
+        let value = parse(FORM, None, b"q=%22quoted%22&n=+1+").unwrap();
         assert_eq!(value, json!({"q": "\"quoted\"", "n": " 1 "}));
     }
 
     #[test]
     fn empty_form_is_an_empty_object() {
-        assert_eq!(parse(FORM, b"").unwrap(), json!({}));
-        assert_eq!(parse(FORM, b"&&").unwrap(), json!({}));
+        assert_eq!(parse(FORM, None, b"").unwrap(), json!({}));
+        assert_eq!(parse(FORM, None, b"&&").unwrap(), json!({}));
     }
 
     #[test]
     fn invalid_utf8_in_a_form_is_refused_with_its_offset() {
-        let err = parse(FORM, b"name=Ad\xffa").unwrap_err();
+        let err = parse(FORM, None, b"name=Ad\xffa").unwrap_err();
         assert_eq!(
             err,
             BodyError::InvalidForm("the body is not valid UTF-8 (byte 7)".into())
@@ -653,21 +680,31 @@ mod tests {
             "malformed form body: the body is not valid UTF-8 (byte 7)"
         );
 
-        let err = parse(FORM, b"ok=%C3%A9&name=Ad%FFa").unwrap_err();
+        let err = parse(FORM, None, b"ok=%C3%A9&name=Ad%FFa").unwrap_err();
         assert_eq!(
             err,
             BodyError::InvalidForm("a percent-encoded value is not valid UTF-8 (byte 17)".into())
         );
         // A truncated sequence at the end of a value.
-        let err = parse(FORM, b"a=%C3&b=1").unwrap_err();
+        let err = parse(FORM, None, b"a=%C3&b=1").unwrap_err();
         assert_eq!(
             err,
             BodyError::InvalidForm("a percent-encoded value is not valid UTF-8 (byte 2)".into())
         );
         // A stray percent sign is text, as form_urlencoded reads it.
         assert_eq!(
-            parse(FORM, b"pct=100%&x=%zz").unwrap(),
+            parse(FORM, None, b"pct=100%&x=%zz").unwrap(),
             json!({"pct": "100%", "x": "%zz"})
         );
+    }
+
+    #[test]
+    fn compressed_bodies_are_refused_by_their_encoding() {
+        let err = parse(None, Some("gzip"), b"\x1f\x8b\x08\x00").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unsupported content encoding gzip: send the body uncompressed"
+        );
+        assert_eq!(parse(None, Some("Identity"), b"{}").unwrap(), json!({}));
     }
 }

@@ -22,7 +22,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{any, post};
 use axum::{Json, Router};
 use process::Mode;
 use serde_json::json;
@@ -30,7 +30,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/hooks/{token}", post(receive))
+    // Anything else under /hooks names no webhook either: a JSON 404, never the app's page.
+    let none = || async { not_found() };
+    Router::new()
+        .route("/hooks/{token}", post(receive))
+        .route("/hooks", any(none))
+        .route("/hooks/", any(none))
+        .route("/hooks/{token}/", any(none))
+        .route("/hooks/{token}/{*rest}", any(none))
 }
 
 async fn receive(

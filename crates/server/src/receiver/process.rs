@@ -198,7 +198,8 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
             .map_err(|e| e.to_string()),
         Mode::Replay { .. } => Ok(()),
     };
-    let parsed = body::parse(content_type, request.bytes);
+    let encoding = header_text(request.headers, header::CONTENT_ENCODING.as_str());
+    let parsed = body::parse(content_type, encoding.as_deref(), request.bytes);
     let doc = parsed.as_ref().ok();
     let sample = match doc {
         Some(doc) if hook.listening || !hook.active => {
@@ -325,7 +326,8 @@ async fn decide(
 
     if let Err(e) = parsed {
         let (outcome, status) = match *e {
-            body::BodyError::UnsupportedType { .. } => {
+            body::BodyError::UnsupportedType { .. }
+            | body::BodyError::UnsupportedEncoding { .. } => {
                 (Outcome::UnsupportedType, StatusCode::UNSUPPORTED_MEDIA_TYPE)
             }
             _ => (Outcome::InvalidBody, StatusCode::BAD_REQUEST),

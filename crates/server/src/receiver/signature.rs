@@ -317,20 +317,34 @@ fn verify_hmac(
     body: &[u8],
 ) -> Result<(), SignatureError> {
     let header_name = header.trim();
-    let value = headers
-        .get(header_name)
-        .ok_or_else(|| SignatureError::Missing(header_name.to_owned()))?;
-    let given =
-        decode_hmac_value(value.as_bytes()).map_err(|reason| SignatureError::Malformed {
-            header: header_name.to_owned(),
-            reason: reason.to_owned(),
-        })?;
+    let mut values = headers.get_all(header_name).iter().peekable();
+    if values.peek().is_none() {
+        return Err(SignatureError::Missing(header_name.to_owned()));
+    }
     let mut mac =
         HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
     mac.update(body);
-    // Constant time; a wrong length is a mismatch too.
-    mac.verify_slice(&given)
-        .map_err(|_| SignatureError::Mismatch)
+    // A repeated header (a proxy may add its own) passes when any of its values is a valid
+    // signature, as Standard Webhooks' several signatures do.
+    let mut malformed = None;
+    let mut mismatched = false;
+    for value in values {
+        match decode_hmac_value(value.as_bytes()) {
+            // Constant time; a wrong length is a mismatch too.
+            Ok(given) if mac.clone().verify_slice(&given).is_ok() => return Ok(()),
+            Ok(_) => mismatched = true,
+            Err(reason) => {
+                malformed.get_or_insert(reason);
+            }
+        }
+    }
+    match malformed {
+        Some(reason) if !mismatched => Err(SignatureError::Malformed {
+            header: header_name.to_owned(),
+            reason: reason.to_owned(),
+        }),
+        _ => Err(SignatureError::Mismatch),
+    }
 }
 
 /// The signature bytes of a generic HMAC header: `[sha256=]` then hex (either case) or base64
@@ -748,6 +762,27 @@ mod tests {
                 Err(SignatureError::Mismatch)
             );
         }
+    }
+
+    #[test]
+    fn hmac_repeated_header_passes_when_any_value_verifies() {
+        let repeated = |values: &[&str]| {
+            let mut h = HeaderMap::new();
+            for value in values {
+                h.append(GH_HEADER, HeaderValue::from_str(value).unwrap());
+            }
+            github().verify(&h, GH_BODY, 0)
+        };
+        assert_eq!(repeated(&["sha256=00", GH_SIG]), Ok(()));
+        assert_eq!(repeated(&["not a signature!", GH_SIG]), Ok(()));
+        assert_eq!(
+            repeated(&["not a signature!", "sha256=00"]),
+            Err(SignatureError::Mismatch)
+        );
+        assert!(matches!(
+            repeated(&["not a signature!", "sha256="]),
+            Err(SignatureError::Malformed { .. })
+        ));
     }
 
     #[test]
