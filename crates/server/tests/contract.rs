@@ -764,10 +764,18 @@ async fn a_crm_contact_id_is_kept_and_then_identifies(kind: DbKind) {
         post(r#"{"crm": "CRM-2", "phone": "+14155550103"}"#).await,
         (plain, "matched by CRM contact id".to_owned())
     );
+    // An id too long to index is looked up but not kept.
+    let long = "C".repeat(3000);
+    let (third, detail) = post(&format!(r#"{{"crm": "{long}", "phone": "+14155550104"}}"#)).await;
+    assert_eq!(detail, "created by phone");
     let crm_ids = env
         .scalar("SELECT STRING_AGG(crm_contact_id, ',' ORDER BY id) FROM bot_users")
         .await;
     assert_eq!(crm_ids.as_deref(), Some("CRM-1,CRM-2"));
+    assert_eq!(
+        post(&format!(r#"{{"crm": "{long}", "phone": "+14155550104"}}"#)).await,
+        (third, "matched by phone".to_owned())
+    );
 }
 
 // ---- duplicates -----------------------------------------------------------------------------

@@ -416,7 +416,10 @@ async fn identify_user(
     keys: &LookupKeys,
 ) -> Result<Identified> {
     let decision = identify_by(tx, bot, inputs, keys).await?;
-    let crm_contact_id = keys.crm_contact_id.as_deref();
+    // Only an id of a sensible length is kept: an index entry has a size limit (PostgreSQL's
+    // B-tree: about 2.7 kB) and a payload's value has none.
+    let crm_contact_id =
+        (keys.crm_contact_id.as_deref()).filter(|id| id.len() <= users::MAX_CRM_CONTACT_ID_BYTES);
     let found = match decision {
         Identification::Matched { user, by } => {
             let mut detail = format!("matched by {}", key_name(by));

@@ -104,6 +104,9 @@ fn new_user_ns() -> String {
     format!("bw_{}", hex::encode(bytes))
 }
 
+/// The longest CRM contact id a webhook keeps on a user, in bytes.
+pub const MAX_CRM_CONTACT_ID_BYTES: usize = 255;
+
 /// A new user's identity: a phone and/or an email, and the CRM contact id the request named,
 /// if any.
 #[derive(Debug, Default)]
