@@ -416,16 +416,14 @@ async fn identify_user(
     keys: &LookupKeys,
 ) -> Result<Identified> {
     let decision = identify_by(tx, bot, inputs, keys).await?;
-    // Only an id of a sensible length is kept: an index entry has a size limit (PostgreSQL's
-    // B-tree: about 2.7 kB) and a payload's value has none.
-    let crm_contact_id =
-        (keys.crm_contact_id.as_deref()).filter(|id| id.len() <= users::MAX_CRM_CONTACT_ID_BYTES);
+    let crm_contact_id = keys.crm_contact_id.as_deref();
     let found = match decision {
         Identification::Matched { user, by } => {
             let mut detail = format!("matched by {}", key_name(by));
             // A CRM contact id that named nobody is kept on the user the request named, so
             // the CRM's next request finds it by that id alone.
-            if let (Some(id), false) = (crm_contact_id, by == IdentityKey::CrmContactId)
+            if by != IdentityKey::CrmContactId
+                && let Some(id) = crm_contact_id
                 && users::link_crm_contact_id(tx, user.id, id).await?
             {
                 detail.push_str("; CRM contact id saved");

@@ -105,10 +105,16 @@ fn new_user_ns() -> String {
 }
 
 /// The longest CRM contact id a webhook keeps on a user, in bytes.
-pub const MAX_CRM_CONTACT_ID_BYTES: usize = 255;
+/// Longer ones are looked up but not kept: an index entry has a size limit (PostgreSQL's
+/// B-tree: about 2.7 kB) and a payload's value has none.
+const MAX_CRM_CONTACT_ID_BYTES: usize = 255;
+
+fn keepable(crm_contact_id: &str) -> bool {
+    crm_contact_id.len() <= MAX_CRM_CONTACT_ID_BYTES
+}
 
 /// A new user's identity: a phone and/or an email, and the CRM contact id the request named,
-/// if any.
+/// if any (kept when it is short enough).
 #[derive(Debug, Default)]
 pub struct NewUser<'a> {
     pub crm_contact_id: Option<&'a str>,
@@ -129,6 +135,7 @@ pub async fn create(
         phone,
         email,
     } = *new;
+    let crm_contact_id = crm_contact_id.filter(|id| keepable(id));
     let now = super::now_ms();
     let user_ns = new_user_ns();
     let created: Option<(i64,)> = query(
@@ -160,8 +167,12 @@ pub async fn create(
 }
 
 /// Gives user `user_id` the CRM contact id `id` when it has none and no other user of its bot
-/// has it, so that the next request naming only that id finds the user. Whether it did.
+/// has it (and it is short enough to keep), so that the next request naming only that id finds
+/// the user. Whether it did.
 pub async fn link_crm_contact_id(tx: &mut Conn<'_>, user_id: i64, id: &str) -> Result<bool> {
+    if !keepable(id) {
+        return Ok(false);
+    }
     let linked = query(
         "UPDATE bot_users SET crm_contact_id = $2, updated_at = $3 \
          WHERE id = $1 AND crm_contact_id IS NULL AND NOT EXISTS \
