@@ -21,4 +21,13 @@ pub struct Settings {
     /// Largest webhook body accepted, in bytes; larger ones are answered 413 unread.
     #[arg(long, env = "BOTWIRE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Days a request log row is kept (its raw body included); older rows are deleted in the
+    /// background. 0 keeps every row.
+    #[arg(
+        long,
+        env = "BOTWIRE_LOG_RETENTION_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(0..=36_500)
+    )]
+    pub log_retention_days: u32,
 }

@@ -8,6 +8,7 @@ pub mod events;
 pub mod group_commit;
 mod health;
 pub mod receiver;
+pub mod retention;
 pub mod setup;
 mod spa;
 pub mod store;
@@ -76,6 +77,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
              -d '{{\"token\":\"{link}\",\"email\":\"you@example.com\",\"password\":\"…\"}}'"
         );
     }
+    retention::start(state.db.clone(), settings.log_retention_days);
     // Tests and scripts read this line to learn the port.
     println!("botwire listening on http://{addr}");
     axum::serve(listener, app(state))

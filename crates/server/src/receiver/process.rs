@@ -30,7 +30,6 @@ use std::time::Instant;
 
 /// Keys a sender may use to make retries safe; the first one present counts.
 const IDEMPOTENCY_HEADERS: [&str; 2] = ["webhook-id", "idempotency-key"];
-const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3_600_000;
 /// Keys longer than this (in bytes) are remembered by their SHA-256: an index entry has a size
 /// limit (PostgreSQL's B-tree: about 2.7 kB) and a sender's key has none.
 const MAX_PLAIN_KEY_BYTES: usize = 200;
@@ -312,7 +311,7 @@ async fn decide(
     }
 
     if let Some(key) = &log.idempotency_key {
-        let since = log.received_at - IDEMPOTENCY_WINDOW_MS;
+        let since = log.received_at - logs::IDEMPOTENCY_WINDOW_MS;
         if let Some((first_id, status, body)) =
             logs::first_answer(tx, hook.id, &stored_key(key), since).await?
         {

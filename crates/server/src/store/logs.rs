@@ -99,6 +99,10 @@ pub async fn insert(tx: &mut Conn<'_>, id: i64, log: &NewLog) -> Result<()> {
     Ok(())
 }
 
+/// How long a webhook answers an idempotency key (`webhook-id`, `Idempotency-Key`) again with
+/// its first answer.
+pub const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3_600_000;
+
 /// The first answer given to `key` on this webhook since `since`: (log id, status, body).
 pub async fn first_answer(
     tx: &mut Conn<'_>,
@@ -137,6 +141,42 @@ pub async fn remember_key(
     .execute(tx)
     .await?;
     Ok(())
+}
+
+// ---- Retention -----------------------------------------------------------------------------
+
+/// Log rows one statement deletes at most, so that SQLite's writer, which waits for the
+/// delete's lock, is never held up for long.
+const PRUNE_CHUNK: i64 = 500;
+
+/// Deletes up to [`PRUNE_CHUNK`] of the oldest log rows received before `before` (Unix ms);
+/// how many it deleted, 0 once none is left.
+pub async fn prune_oldest(pool: &AnyPool, before: i64) -> Result<u64> {
+    // Ids grow with time, so the oldest rows are the first by id: read by the primary key, a
+    // read that SQLite's writer goes on beside, they are never looked for in the whole table.
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, received_at FROM request_logs ORDER BY id LIMIT $1")
+            .bind(PRUNE_CHUNK)
+            .fetch_all(pool)
+            .await?;
+    let Some((last, _)) = rows.iter().take_while(|(_, at)| *at < before).last() else {
+        return Ok(0);
+    };
+    let deleted = sqlx::query("DELETE FROM request_logs WHERE id <= $1 AND received_at < $2")
+        .bind(last)
+        .bind(before)
+        .execute(pool)
+        .await?;
+    Ok(deleted.rows_affected())
+}
+
+/// Forgets the idempotency keys remembered before `before` (Unix ms); how many.
+pub async fn prune_keys(pool: &AnyPool, before: i64) -> Result<u64> {
+    let deleted = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+        .bind(before)
+        .execute(pool)
+        .await?;
+    Ok(deleted.rows_affected())
 }
 
 // ---- Reading the log (the API) -------------------------------------------------------------
