@@ -61,6 +61,28 @@ pub struct Db {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// Runs the migrations not applied yet. Processes started together on a new SQLite file race
+/// to migrate it (PostgreSQL's migrations take an advisory lock; SQLite's take none): the
+/// loser's migration fails on the tables the winner just made, each in a transaction of its
+/// own, and running them again finds them applied.
+async fn migrate(
+    migrator: &sqlx::migrate::Migrator,
+    pool: &AnyPool,
+    kind: DbKind,
+) -> Result<(), String> {
+    let mut tries = 0;
+    loop {
+        match migrator.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(_) if kind == DbKind::Sqlite && tries < 5 => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+            }
+            Err(e) => return Err(format!("migrations failed: {e}")),
+        }
+    }
+}
+
 impl Db {
     /// Opens the pool (creating an SQLite file if missing) and runs the migrations.
     pub async fn connect(url: &str) -> Result<Db, String> {
@@ -104,10 +126,7 @@ impl Db {
             DbKind::Sqlite => &SQLITE_MIGRATIONS,
             DbKind::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator
-            .run(&pool)
-            .await
-            .map_err(|e| format!("migrations failed: {e}"))?;
+        migrate(migrator, &pool, kind).await?;
         let (writer, readers) = match kind {
             DbKind::Sqlite => {
                 let path = sqlite_path(&url)?;

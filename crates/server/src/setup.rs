@@ -15,15 +15,7 @@ pub async fn first_start(db: &Db) -> Result<Option<String>, String> {
     let pool = db.pool();
     let err = |e: crate::error::Error| e.to_string();
     if accounts::account_count(pool).await.map_err(err)? == 0 {
-        let workspace = bots::create_workspace(pool, "My workspace")
-            .await
-            .map_err(err)?;
-        let owner = accounts::create_account(pool, PENDING_OWNER, None)
-            .await
-            .map_err(err)?;
-        accounts::add_membership(pool, owner, workspace, Role::Owner)
-            .await
-            .map_err(err)?;
+        create_pending_owner(db).await.map_err(err)?;
     }
     let pending: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM accounts WHERE password_hash IS NULL AND email = $1")
@@ -44,6 +36,23 @@ pub async fn first_start(db: &Db) -> Result<Option<String>, String> {
         )),
         _ => Ok(None),
     }
+}
+
+/// The owner to be set up, with its workspace, in one transaction. Processes started together
+/// on an empty database all get here: the account's unique email lets one create it, and the
+/// others find it created.
+async fn create_pending_owner(db: &Db) -> crate::error::Result<()> {
+    let mut tx = db.pool().begin().await?;
+    let owner = match accounts::create_account(&mut *tx, PENDING_OWNER, None).await {
+        Ok(owner) => owner,
+        // Another process created it (its transaction committed first).
+        Err(crate::error::Error::Invalid(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let workspace = bots::create_workspace(&mut *tx, "My workspace").await?;
+    accounts::add_membership(&mut *tx, owner, workspace, Role::Owner).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// `botwire user create`: an account with a password, member of the named workspace (created

@@ -387,8 +387,82 @@ async fn user_create_refuses_bad_input_clearly(kind: DbKind) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
 }
 
+/// The secret of the setup link `server` printed.
+fn link_token(server: &Server) -> String {
+    let line = server.setup_link.clone().expect("a setup link");
+    line[line.find("/setup#").expect("a setup link") + 7..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Every start before setup prints a new link. Once the owner is set up with one, none of the
+/// others works: a link printed by an earlier start (or by another process) must not take the
+/// owner's account over, not even when it is used at the same moment.
+async fn setup_links_all_die_once_setup_is_done(kind: DbKind) {
+    let db = TestDb::new(kind).await;
+    let first = Server::start(&db).await;
+    let second = Server::start(&db).await;
+    let (old, new) = (link_token(&first), link_token(&second));
+    assert_ne!(old, new, "each start prints a link of its own");
+    let http = reqwest::Client::new();
+    let setup = |server: &Server, token: &str, email: &str| {
+        http.post(server.url("/api/v1/auth/setup"))
+            .json(&json!({ "token": token, "email": email, "password": "a long passphrase" }))
+            .send()
+    };
+    // Both at once: one sets the owner up, the other is refused.
+    let (a, b) = tokio::join!(
+        setup(&first, &old, "ana@agency.example"),
+        setup(&second, &new, "intruder@example.com")
+    );
+    let statuses = [a.unwrap().status(), b.unwrap().status()];
+    let owner = match statuses {
+        [StatusCode::OK, StatusCode::UNAUTHORIZED] => "ana@agency.example",
+        [StatusCode::UNAUTHORIZED, StatusCode::OK] => "intruder@example.com",
+        other => panic!("two links used at once gave {other:?}"),
+    };
+    // Neither link works afterwards, whichever server is asked.
+    for (server, token) in [(&first, &old), (&second, &new), (&first, &new)] {
+        let r = setup(server, token, "mallory@example.com").await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let login = |email: &str| {
+        http.post(first.url("/api/v1/auth/login"))
+            .json(&json!({ "email": email, "password": "a long passphrase" }))
+            .send()
+    };
+    assert_eq!(login(owner).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        login("mallory@example.com").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A new start prints no link: there is an owner now.
+    assert_eq!(Server::start(&db).await.setup_link, None);
+}
+
+/// Servers started together on an empty database all start, with one owner to set up.
+async fn servers_started_together_on_an_empty_database_all_start(kind: DbKind) {
+    let db = TestDb::new(kind).await;
+    let servers = futures_util::future::join_all((0..4).map(|_| Server::start(&db))).await;
+    let connected = botwire_server::db::Db::connect(&db.url).await.unwrap();
+    let (accounts, workspaces): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT COUNT(*) FROM accounts), (SELECT COUNT(*) FROM workspaces)")
+            .fetch_one(connected.pool())
+            .await
+            .unwrap();
+    assert_eq!((accounts, workspaces), (1, 1));
+    for server in &servers {
+        let r = reqwest::get(server.url("/api/v1/health")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+}
+
 on_both_databases!(
     first_start_setup_link_then_login_and_logout,
+    setup_links_all_die_once_setup_is_done,
+    servers_started_together_on_an_empty_database_all_start,
     login_is_rate_limited_per_email,
     csrf_check_on_cookie_sessions,
     api_tokens_are_shown_once_and_revocable,

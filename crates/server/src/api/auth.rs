@@ -122,13 +122,12 @@ async fn setup(
     let email = Email::parse(&body.email).map_err(|e| Error::field("email", e))?;
     accounts::check_password(&body.password).map_err(|e| Error::field("password", e))?;
     let pool = state.db.pool();
-    let account_id = accounts::use_setup_link(pool, body.token.trim())
+    let hash = accounts::hash_password(&body.password)?;
+    let account_id = accounts::complete_setup(pool, body.token.trim(), email.as_str(), &hash)
         .await?
         .ok_or_else(|| {
             Error::Unauthorized("this setup link is unknown, already used or expired".into())
         })?;
-    let hash = accounts::hash_password(&body.password)?;
-    accounts::set_credentials(pool, account_id, email.as_str(), &hash).await?;
     let session = accounts::create_session(pool, account_id).await?;
     let me = me_of(&state, account_id).await?;
     Ok(with_session_cookie(

@@ -1,6 +1,7 @@
 //! Accounts, memberships, sessions, API tokens, setup links and failed logins.
 //! Every credential is stored as a SHA-256 hash ([`hash`]); passwords with argon2.
 
+use super::sql::{Conn, query};
 use crate::error::{Error, Result};
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -69,19 +70,19 @@ pub struct Account {
     pub password_hash: Option<String>,
 }
 
-pub async fn create_account(
-    pool: &AnyPool,
+pub async fn create_account<'c>(
+    db: impl Into<Conn<'c>>,
     email: &str,
     password_hash: Option<&str>,
 ) -> Result<i64> {
-    let row: Option<(i64,)> = sqlx::query_as(
+    let row: Option<(i64,)> = query(
         "INSERT INTO accounts (email, password_hash, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (email) DO NOTHING RETURNING id",
     )
     .bind(email)
     .bind(password_hash)
     .bind(super::now_ms())
-    .fetch_optional(pool)
+    .fetch_optional(&mut db.into())
     .await?;
     row.map(|(id,)| id).ok_or_else(|| {
         Error::field(
@@ -116,47 +117,20 @@ pub async fn by_id(pool: &AnyPool, id: i64) -> Result<Account> {
     row.ok_or(Error::NotFound)
 }
 
-pub async fn set_credentials(
-    pool: &AnyPool,
-    id: i64,
-    email: &str,
-    password_hash: &str,
-) -> Result<()> {
-    let taken: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM accounts WHERE email = $1 AND id <> $2")
-            .bind(email)
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-    if taken.is_some() {
-        return Err(Error::field(
-            "email",
-            format!("an account with the email {email} exists already"),
-        ));
-    }
-    sqlx::query("UPDATE accounts SET email = $1, password_hash = $2 WHERE id = $3")
-        .bind(email)
-        .bind(password_hash)
-        .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
-pub async fn add_membership(
-    pool: &AnyPool,
+pub async fn add_membership<'c>(
+    db: impl Into<Conn<'c>>,
     account_id: i64,
     workspace_id: i64,
     role: Role,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO memberships (account_id, workspace_id, role) VALUES ($1, $2, $3) \
          ON CONFLICT (account_id, workspace_id) DO UPDATE SET role = excluded.role",
     )
     .bind(account_id)
     .bind(workspace_id)
     .bind(role.as_str())
-    .execute(pool)
+    .execute(&mut db.into())
     .await?;
     Ok(())
 }
@@ -328,18 +302,61 @@ pub async fn create_setup_link(pool: &AnyPool, account_id: i64) -> Result<String
     Ok(token)
 }
 
-/// Uses up a setup link; the account it was for, if it was valid.
-pub async fn use_setup_link(pool: &AnyPool, token: &str) -> Result<Option<i64>> {
+/// Completes setup with link `token`: the pending owner gets `email` and its password, and
+/// every other link printed for it stops working, all in one transaction. The account, or
+/// `None` when the link is unknown, used or expired, or setup is done already: a link printed
+/// by an earlier start, or used at the same time as another, must not take the owner over.
+pub async fn complete_setup(
+    pool: &AnyPool,
+    token: &str,
+    email: &str,
+    password_hash: &str,
+) -> Result<Option<i64>> {
     let now = super::now_ms();
-    let row: Option<(i64,)> = sqlx::query_as(
+    let mut tx = pool.begin().await?;
+    let link: Option<(i64,)> = sqlx::query_as(
         "UPDATE setup_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
          RETURNING account_id",
     )
     .bind(now)
     .bind(hash(token))
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
-    Ok(row.map(|(id,)| id))
+    let Some((id,)) = link else {
+        return Ok(None);
+    };
+    let taken: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM accounts WHERE email = $1 AND id <> $2")
+            .bind(email)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if taken.is_some() {
+        return Err(Error::field(
+            "email",
+            format!("an account with the email {email} exists already"),
+        ));
+    }
+    // Only an account still without a password: on PostgreSQL a concurrent setup holds the
+    // row until it commits, and this condition is checked again on the row it committed.
+    let set = sqlx::query(
+        "UPDATE accounts SET email = $1, password_hash = $2 WHERE id = $3 AND password_hash IS NULL",
+    )
+    .bind(email)
+    .bind(password_hash)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if set.rows_affected() == 0 {
+        return Ok(None);
+    }
+    sqlx::query("UPDATE setup_links SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(id))
 }
 
 pub async fn recent_login_failures(pool: &AnyPool, email: &str) -> Result<(i64, Option<i64>)> {

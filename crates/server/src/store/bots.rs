@@ -9,12 +9,12 @@ use botwire_core::names::FieldName;
 use botwire_core::phone::Country;
 use sqlx::AnyPool;
 
-pub async fn create_workspace(pool: &AnyPool, name: &str) -> Result<i64> {
+pub async fn create_workspace<'c>(db: impl Into<Conn<'c>>, name: &str) -> Result<i64> {
     let (id,): (i64,) =
-        sqlx::query_as("INSERT INTO workspaces (name, created_at) VALUES ($1, $2) RETURNING id")
+        query("INSERT INTO workspaces (name, created_at) VALUES ($1, $2) RETURNING id")
             .bind(name)
             .bind(super::now_ms())
-            .fetch_one(pool)
+            .fetch_one(&mut db.into())
             .await?;
     Ok(id)
 }
