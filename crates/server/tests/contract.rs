@@ -946,6 +946,37 @@ async fn duplicates_get_the_first_answer_and_are_not_processed(kind: DbKind) {
     assert_eq!(log.duplicate_of, Some(rejected_id));
 }
 
+/// A sender that lost a 200 and retries after the bot's limit is used up gets its first answer
+/// again, not a 429 for the rest of the day; a new key, or none, is still refused. Over the
+/// limit nothing is logged, and each of them counts as limited.
+async fn a_retry_over_the_limit_gets_the_first_answer(kind: DbKind) {
+    let env = Env::new(kind).await;
+    let hook = env.webhook("Orders", phone_config(), true).await;
+    let hour = clear_of_hour_boundary().await;
+    let first = keyed(&env, &hook, "Idempotency-Key", "order-1", PHONE_DOC).await;
+    assert_eq!(first.status(), 200);
+    let first_body = first.bytes().await.unwrap();
+    // The rest of the day's 500, used by another webhook of the bot (since deleted).
+    use_up(&env, hook.id + 1_000, hour, 499).await;
+
+    let again = keyed(&env, &hook, "Idempotency-Key", "order-1", PHONE_DOC).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(content_type(again.headers()), "application/json");
+    assert_eq!(assert_rate_limit_headers(again.headers(), 500), 0);
+    assert_eq!(again.bytes().await.unwrap(), first_body);
+    let other = keyed(&env, &hook, "Idempotency-Key", "order-2", PHONE_DOC).await;
+    assert_eq!(other.status(), 429);
+    assert_eq!(env.post_json(&hook, PHONE_DOC).await.status(), 429);
+
+    assert_eq!(env.count("SELECT COUNT(*) FROM request_logs").await, 1);
+    assert_eq!(env.count("SELECT COUNT(*) FROM bot_users").await, 1);
+    assert_eq!(
+        env.count("SELECT CAST(SUM(limited) AS BIGINT) FROM usage_hours")
+            .await,
+        3
+    );
+}
+
 async fn keyed(
     env: &Env,
     hook: &webhooks::Webhook,
@@ -1135,6 +1166,7 @@ on_both_databases!(
     no_usable_identity_is_422_naming_what_was_tried,
     a_crm_contact_id_is_kept_and_then_identifies,
     duplicates_get_the_first_answer_and_are_not_processed,
+    a_retry_over_the_limit_gets_the_first_answer,
     secrets_are_redacted_in_the_log,
     webhook_settings,
 );

@@ -148,6 +148,7 @@ async fn handle(
             );
             Ok(quota_headers::apply(response, &quota))
         }
+        Ingested::Repeated { quota, response } => Ok(quota_headers::apply(response, &quota)),
         Ingested::Processed {
             quota,
             response,
@@ -207,6 +208,11 @@ enum Ingested {
     Gone,
     /// Over the daily limit: counted as limited, not processed.
     Limited(usage::Quota),
+    /// Over the daily limit, and a duplicate: counted as limited, answered as the first time.
+    Repeated {
+        quota: usage::Quota,
+        response: Response,
+    },
     Processed {
         /// The quota the request was admitted under (live requests only).
         quota: Option<usage::Quota>,
@@ -278,10 +284,12 @@ impl Ingest {
                 let (limit, now) = (bot.daily_limit.get(), self.request.received_at);
                 let quota = usage::admit(conn, bot.id, receiving.hook.id, limit, now).await?;
                 if !quota.admitted {
-                    return Ok(Turn {
-                        read,
-                        ingested: Ingested::Limited(quota),
-                    });
+                    let ingested = match process::repeated_answer(conn, receiving, prepared).await?
+                    {
+                        Some(response) => Ingested::Repeated { quota, response },
+                        None => Ingested::Limited(quota),
+                    };
+                    return Ok(Turn { read, ingested });
                 }
                 Some(quota)
             }
@@ -340,7 +348,7 @@ pub async fn replay(
             response, events, ..
         } => (response, events),
         Ingested::Gone => return Err(Error::NotFound),
-        Ingested::Limited(_) => {
+        Ingested::Limited(_) | Ingested::Repeated { .. } => {
             return Err(Error::Internal(
                 "a replay was counted against the limit".into(),
             ));

@@ -267,6 +267,30 @@ pub async fn run(
     Ok((response, events))
 }
 
+/// The first answer to a request over the daily limit that repeats one already processed: a
+/// sender retrying an answer it lost gets that answer, not a 429 for the next 24 hours. Only
+/// when the request would have been answered as a duplicate under the limit (its signature
+/// holds and the webhook is active); like every request over the limit, it is not logged.
+pub async fn repeated_answer(
+    tx: &mut Conn<'_>,
+    receiving: &Receiving,
+    prepared: &Prepared,
+) -> Result<Option<Response>> {
+    let log = &prepared.log;
+    let (Ok(()), true, Some(key)) = (
+        &prepared.signature,
+        receiving.hook.active,
+        &log.idempotency_key,
+    ) else {
+        return Ok(None);
+    };
+    let since = log.received_at - logs::IDEMPOTENCY_WINDOW_MS;
+    let first = logs::first_answer(tx, receiving.hook.id, &stored_key(key), since).await?;
+    Ok(first.map(|(first_id, status, body)| {
+        answer_response(Answer::Again { status, body }, first_id).0
+    }))
+}
+
 /// Runs the steps in the contract's order and fills in the log row as it goes.
 async fn decide(
     tx: &mut Conn<'_>,
