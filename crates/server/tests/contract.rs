@@ -134,11 +134,11 @@ async fn over_the_limit_is_429_counted_not_logged(kind: DbKind) {
     assert_eq!(content_type(&headers), "application/problem+json");
     let retry_after: i64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!(
-        (1..=86_400).contains(&retry_after),
+        (1..=90_000).contains(&retry_after),
         "retry-after {retry_after}"
     );
     // The whole day is used up by this hour's requests: retry when this hour leaves the window.
-    let until_hour_leaves = ((hour + 24) * 3_600_000 - botwire_server::store::now_ms()) / 1000;
+    let until_hour_leaves = ((hour + 25) * 3_600_000 - botwire_server::store::now_ms()) / 1000;
     assert!(
         (until_hour_leaves - 5..=until_hour_leaves + 5).contains(&retry_after),
         "retry-after {retry_after}, expected about {until_hour_leaves}"
@@ -203,8 +203,9 @@ async fn the_window_is_rolling_24_hours(kind: DbKind) {
     let hook = env.webhook("Orders", phone_config(), true).await;
     let hour = clear_of_hour_boundary().await;
 
-    // 23 hours ago is inside the window: it still counts, and leaves it at the next full hour.
-    use_up(&env, hook.id, hour - 23, 500).await;
+    // The hour that began 24 hours before this one still counts: every request in it was made
+    // less than 25 hours ago, some less than 24. It leaves the window at the next full hour.
+    use_up(&env, hook.id, hour - 24, 500).await;
     let response = env.post_json(&hook, PHONE_DOC).await;
     assert_eq!(response.status(), 429);
     let retry_after: i64 = response.headers()["retry-after"]
@@ -219,10 +220,10 @@ async fn the_window_is_rolling_24_hours(kind: DbKind) {
     );
     assert_eq!(env.count("SELECT COUNT(*) FROM request_logs").await, 0);
 
-    // 24 hours ago is outside: the whole limit is available again.
+    // The hour before it is outside: the whole limit is available again.
     sqlx::query("UPDATE usage_hours SET hour = $1 WHERE hour = $2")
+        .bind(hour - 25)
         .bind(hour - 24)
-        .bind(hour - 23)
         .execute(env.db.pool())
         .await
         .unwrap();

@@ -1,14 +1,16 @@
 //! The rolling 24-hour request limit, counted per bot, webhook and hour.
 //!
-//! The window is the current hour and the 23 before it. The receiver's transactions of one bot
-//! run one after another (`group_commit::Writer::write`), so the count a request sees includes
-//! every request committed before it, and the limit is exact.
+//! The window is the current hour and the 24 before it, so a request counts for at least 24
+//! hours (and at most 25): no 24 hours ever admit more than the limit. The receiver's
+//! transactions of one bot run one after another (`group_commit::Writer::write`), so the count
+//! a request sees includes every request committed before it, and the limit is exact.
 
 use super::sql::{Conn, query};
 use crate::error::Result;
 
 const HOUR_MS: i64 = 3_600_000;
-const WINDOW_HOURS: i64 = 24;
+/// Hours counted: the current one and the 24 before it.
+pub(crate) const WINDOW_HOURS: i64 = 25;
 
 /// A bot's quota as one request sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
