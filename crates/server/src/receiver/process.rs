@@ -276,19 +276,28 @@ pub async fn repeated_answer(
     receiving: &Receiving,
     prepared: &Prepared,
 ) -> Result<Option<Response>> {
-    let log = &prepared.log;
-    let (Ok(()), true, Some(key)) = (
-        &prepared.signature,
-        receiving.hook.active,
-        &log.idempotency_key,
-    ) else {
+    let hook = &receiving.hook;
+    if prepared.signature.is_err() || !hook.active {
         return Ok(None);
-    };
-    let since = log.received_at - logs::IDEMPOTENCY_WINDOW_MS;
-    let first = logs::first_answer(tx, receiving.hook.id, &stored_key(key), since).await?;
+    }
+    let first = first_answer(tx, hook, &prepared.log).await?;
     Ok(first.map(|(first_id, status, body)| {
         answer_response(Answer::Again { status, body }, first_id).0
     }))
+}
+
+/// The first answer (log id, status, body) given to the request's idempotency key on `hook`
+/// within the key's 24 hours, if the request carries a key and it was answered.
+async fn first_answer(
+    tx: &mut Conn<'_>,
+    hook: &Webhook,
+    log: &NewLog,
+) -> Result<Option<(i64, u16, String)>> {
+    let Some(key) = &log.idempotency_key else {
+        return Ok(None);
+    };
+    let since = log.received_at - logs::IDEMPOTENCY_WINDOW_MS;
+    logs::first_answer(tx, hook.id, &stored_key(key), since).await
 }
 
 /// Runs the steps in the contract's order and fills in the log row as it goes.
@@ -334,17 +343,12 @@ async fn decide(
         return Ok((Answer::Inactive, log));
     }
 
-    if let Some(key) = &log.idempotency_key {
-        let since = log.received_at - logs::IDEMPOTENCY_WINDOW_MS;
-        if let Some((first_id, status, body)) =
-            logs::first_answer(tx, hook.id, &stored_key(key), since).await?
-        {
-            log.outcome = Outcome::Duplicate;
-            log.detail =
-                format!("duplicate of log {first_id}: answered as the first time, not processed");
-            log.duplicate_of = Some(first_id);
-            return Ok((Answer::Again { status, body }, log));
-        }
+    if let Some((first_id, status, body)) = first_answer(tx, hook, &log).await? {
+        log.outcome = Outcome::Duplicate;
+        log.detail =
+            format!("duplicate of log {first_id}: answered as the first time, not processed");
+        log.duplicate_of = Some(first_id);
+        return Ok((Answer::Again { status, body }, log));
     }
 
     if let Err(e) = parsed {
