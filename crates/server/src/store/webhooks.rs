@@ -430,6 +430,28 @@ pub async fn update(pool: &AnyPool, id: i64, changes: &Changes) -> Result<()> {
 /// [`update`] in the caller's transaction.
 pub async fn update_in(tx: &mut super::Tx<'_>, id: i64, changes: &Changes) -> Result<()> {
     changing(tx, id).await?;
+    write(tx, id, changes).await
+}
+
+/// Saves the changes `decide` works out from the webhook and its bot's custom fields as they
+/// are under the bot's lock: a field renamed or deleted by a transaction that committed first
+/// is seen (read before the lock, the check could pass and the write undo the rename).
+pub async fn update_checked(
+    pool: &AnyPool,
+    id: i64,
+    decide: impl FnOnce(&Webhook, &[CustomField]) -> Result<Changes>,
+) -> Result<()> {
+    super::in_transaction(pool, async |tx| {
+        changing(tx, id).await?;
+        let hook = get(&mut **tx, id).await?;
+        let fields = bots::fields(&mut **tx, hook.bot_id).await?;
+        write(tx, id, &decide(&hook, &fields)?).await
+    })
+    .await
+}
+
+/// Writes the given columns, in a transaction that has called [`changing`].
+async fn write(tx: &mut super::Tx<'_>, id: i64, changes: &Changes) -> Result<()> {
     let mut sets: Vec<&str> = Vec::new();
     let mut values: Vec<Option<String>> = Vec::new();
     if let Some(name) = &changes.name {
