@@ -155,10 +155,10 @@ pub struct BotChanges {
     pub max_webhooks: Option<MaxWebhooks>,
 }
 
-/// Changes a bot's settings, reading and writing under the bot's row lock, so concurrent
-/// changes of different settings all land. A webhook limit below the number of webhooks the
-/// bot has is refused, naming both; creating a webhook takes the same lock, so one created
-/// meanwhile is counted.
+/// Changes a bot's settings, reading and writing under the bot's row lock (SQLite: the one
+/// write lock), so concurrent changes of different settings all land. A webhook limit below
+/// the number of webhooks the bot has is refused, naming both; creating a webhook takes the
+/// same lock before it reads the limit and counts, so neither overtakes the other.
 pub async fn update_bot(pool: &AnyPool, id: i64, changes: &BotChanges) -> Result<Bot> {
     let mut tx = pool.begin().await?;
     super::bots::config_changing(&mut *tx, id).await?;

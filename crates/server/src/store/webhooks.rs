@@ -234,13 +234,15 @@ pub async fn get<'c>(db: impl Into<Conn<'c>>, id: i64) -> Result<Webhook> {
 
 /// Creates an inactive webhook with a fresh token; refuses one over the bot's limit.
 pub async fn create(pool: &AnyPool, bot_id: i64, name: &WebhookName) -> Result<Webhook> {
-    let bot = super::bots::get_bot(pool, bot_id).await?;
     let mut tx = pool.begin().await?;
-    // Lock the bot's row first (as the receiver does), so concurrent creates count in turn.
+    // Lock the bot's row first (as the receiver does), then read its limit and count: so
+    // concurrent creates count in turn, and a limit lowered meanwhile (`update_bot` takes the
+    // same lock) is the one applied.
     sqlx::query("UPDATE bots SET request_seq = request_seq WHERE id = $1")
         .bind(bot_id)
         .execute(&mut *tx)
         .await?;
+    let bot = super::bots::get_bot(&mut *tx, bot_id).await?;
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM inbound_webhooks WHERE bot_id = $1")
             .bind(bot_id)
