@@ -1088,6 +1088,60 @@ async fn usage(kind: DbKind) {
     assert_eq!(status, 404);
 }
 
+/// Lowering `max_webhooks` while a webhook is created: whichever lands second sees the other
+/// (409 for the webhook, 422 for the limit), so a bot never has more webhooks than its limit.
+async fn limit_lowered_while_a_webhook_is_created(kind: DbKind) {
+    let api = ApiEnv::new(kind).await;
+    for round in 0..30 {
+        let (status, bot) = call(
+            &api,
+            &api.owner,
+            Method::POST,
+            "/bots",
+            Some(json!({ "name": format!("Race {round}"), "channel": "sms",
+                         "default_country": "US", "max_webhooks": 3 })),
+        )
+        .await;
+        assert_eq!(status, 201, "{bot}");
+        let path = format!("/bots/{}", bot["id"]);
+        let hooks = format!("{path}/webhooks");
+        for name in ["First", "Second"] {
+            let create = Some(json!({ "name": name }));
+            let (status, _) = call(&api, &api.owner, Method::POST, &hooks, create).await;
+            assert_eq!(status, 201);
+        }
+        let ((created, _), (lowered, problem)) = tokio::join!(
+            call(
+                &api,
+                &api.owner,
+                Method::POST,
+                &hooks,
+                Some(json!({ "name": "Third" }))
+            ),
+            call(
+                &api,
+                &api.owner,
+                Method::PATCH,
+                &path,
+                Some(json!({ "max_webhooks": 2 }))
+            ),
+        );
+        let (_, got) = call(&api, &api.owner, Method::GET, &path, None).await;
+        let outcome = format!("round {round}: create {created}, lower {lowered}, bot {got}");
+        assert!(
+            matches!((created, lowered), (201, 422) | (409, 200)),
+            "{outcome}"
+        );
+        if lowered == 422 {
+            assert_eq!(error_fields(&problem), ["max_webhooks"], "{outcome}");
+        }
+        assert!(
+            got["webhooks"]["total"].as_i64() <= got["max_webhooks"].as_i64(),
+            "{outcome}"
+        );
+    }
+}
+
 /// The routes of this file are in the OpenAPI document.
 async fn openapi_lists_routes(kind: DbKind) {
     let api = ApiEnv::new(kind).await;
@@ -1118,5 +1172,6 @@ on_both_databases!(
     bot_list,
     custom_fields,
     usage,
+    limit_lowered_while_a_webhook_is_created,
     openapi_lists_routes
 );

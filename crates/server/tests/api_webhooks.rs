@@ -1109,6 +1109,114 @@ async fn documented(kind: DbKind) {
     );
 }
 
+/// The custom fields a webhook maps into that the bot does not have.
+async fn dangling_mappings(api: &ApiEnv, id: i64) -> Vec<String> {
+    let fields = api
+        .get_json(&format!("/bots/{}/fields?limit=100", api.env.bot_id))
+        .await;
+    assert_eq!(fields["next_cursor"], Value::Null, "one page of fields");
+    let names: Vec<&Value> = fields["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["name"])
+        .collect();
+    let hook = api.get_json(&format!("/webhooks/{id}")).await;
+    hook["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["field"])
+        .filter(|field| !names.contains(field))
+        .map(|field| field.to_string())
+        .collect()
+}
+
+/// An edit naming a field, sent while that field is renamed: either the edit lands first and
+/// the rename rewrites it, or the rename lands first and the edit is refused (422) for naming
+/// a field that no longer exists. Never both accepted with the old name left behind.
+async fn edit_racing_a_field_rename(kind: DbKind) {
+    let api = ApiEnv::new(kind).await;
+    let field = api.env.field("color", FieldType::Text).await;
+    let id = api.create_webhook("Paint").await["id"].as_i64().unwrap();
+    let rename_path = format!("/bots/{}/fields/{field}", api.env.bot_id);
+    let config = |name: &str| {
+        json!({
+            "mappings": [{ "path": "$.c", "field": name }],
+            "action_template": format!("c={{{{{name}}}}}"),
+        })
+    };
+    assert_eq!(
+        api.patch(&api.owner, id, config("color")).await.status(),
+        200
+    );
+    let mut name = "color".to_owned();
+    for round in 0..30 {
+        let new = format!("colour{round}");
+        let rename = api
+            .owner
+            .patch(api.url(&rename_path))
+            .json(&json!({ "name": new }))
+            .send();
+        let (edited, renamed) = tokio::join!(api.patch(&api.owner, id, config(&name)), rename);
+        assert_eq!(renamed.unwrap().status(), 200, "round {round}");
+        let status = edited.status();
+        if status != 200 {
+            let refused = invalid_fields(edited).await;
+            assert_eq!(
+                refused,
+                ["mappings[0].field", "action_template"],
+                "round {round}"
+            );
+        }
+        let hook = api.get_json(&format!("/webhooks/{id}")).await;
+        let outcome = format!("round {round}: edit {status}, webhook {hook}");
+        assert_eq!(hook["mappings"][0]["field"], new.as_str(), "{outcome}");
+        assert_eq!(
+            hook["action_template"],
+            format!("c={{{{{new}}}}}"),
+            "{outcome}"
+        );
+        name = new;
+    }
+}
+
+/// An edit mapping into a field, sent while that field is deleted: unconfirmed, exactly one
+/// of the two is accepted (the delete sees the new use and answers 409, or the edit sees no
+/// field and answers 422); confirmed, the delete always lands and removes the mapping if the
+/// edit came first. Either way the webhook never maps into a field that does not exist.
+async fn edit_racing_a_field_delete(kind: DbKind) {
+    let api = ApiEnv::new(kind).await;
+    let id = api.create_webhook("Paint").await["id"].as_i64().unwrap();
+    for round in 0..30 {
+        let name = format!("shade{round}");
+        let field = api.env.field(&name, FieldType::Text).await;
+        let confirmed = round % 2 == 1;
+        let query = if confirmed { "?confirm=true" } else { "" };
+        let delete_path = format!("/bots/{}/fields/{field}{query}", api.env.bot_id);
+        let edit = json!({ "mappings": [{ "path": "$.c", "field": name }] });
+        let (edited, deleted) = tokio::join!(
+            api.patch(&api.owner, id, edit),
+            api.owner.delete(api.url(&delete_path)).send(),
+        );
+        let outcome = (edited.status().as_u16(), deleted.unwrap().status().as_u16());
+        let allowed: &[(u16, u16)] = if confirmed {
+            &[(200, 204), (422, 204)]
+        } else {
+            &[(200, 409), (422, 204)]
+        };
+        assert!(allowed.contains(&outcome), "round {round}: {outcome:?}");
+        if outcome.0 == 422 {
+            assert_eq!(invalid_fields(edited).await, ["mappings[0].field"]);
+        }
+        let dangling = dangling_mappings(&api, id).await;
+        assert!(
+            dangling.is_empty(),
+            "round {round}: {outcome:?} left {dangling:?}"
+        );
+    }
+}
+
 on_both_databases!(
     list_and_create,
     update_and_validation,
@@ -1118,4 +1226,6 @@ on_both_databases!(
     evaluate,
     event_stream,
     documented,
+    edit_racing_a_field_rename,
+    edit_racing_a_field_delete,
 );

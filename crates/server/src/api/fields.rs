@@ -8,7 +8,7 @@ use super::page::{Page, PageQuery};
 use super::scope::{self, Access};
 use crate::AppState;
 use crate::error::{Error, Result, problem};
-use crate::store::bot_admin::{self, FieldInfo};
+use crate::store::bot_admin::{self, FieldDeletion, FieldInfo};
 use crate::store::bots;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -202,49 +202,45 @@ async fn delete_field(
     QueryParams(query): QueryParams<DeleteQuery>,
 ) -> Result<Response> {
     let bot = scope::bot(&state, &caller, id, Access::Write).await?;
-    let pool = state.db.pool();
-    let field = bot_admin::field(pool, bot.id, field_id).await?;
-    if !query.confirmed()? {
-        let uses = bot_admin::field_uses(pool, bot.id, &field).await?;
-        if !uses.is_empty() {
-            let mut what = Vec::new();
-            if !uses.webhooks.is_empty() {
-                let names: Vec<String> = uses
-                    .webhooks
-                    .iter()
-                    .map(|w| format!("\"{}\"", w.webhook_name))
-                    .collect();
-                what.push(format!("webhooks {}", names.join(", ")));
-            }
-            if uses.users_with_value > 0 {
-                what.push(format!("{} users have a value", uses.users_with_value));
-            }
-            let detail = format!(
-                "the field \"{}\" is in use ({}); delete with ?confirm=true to delete its values \
-                 and remove the mappings into it",
-                field.name,
-                what.join("; ")
-            );
-            let uses = FieldUses {
-                webhooks: uses
-                    .webhooks
-                    .into_iter()
-                    .map(|w| FieldUser {
-                        webhook_id: w.webhook_id,
-                        webhook_name: w.webhook_name,
-                        in_mappings: w.in_mappings,
-                        in_template: w.in_template,
-                    })
-                    .collect(),
-                users_with_value: uses.users_with_value,
-            };
-            return Ok(problem(
-                StatusCode::CONFLICT,
-                &detail,
-                Some(json!({ "uses": uses })),
-            ));
-        }
+    let confirmed = query.confirmed()?;
+    match bot_admin::delete_field(state.db.pool(), bot.id, field_id, confirmed).await? {
+        FieldDeletion::Deleted => Ok(StatusCode::NO_CONTENT.into_response()),
+        FieldDeletion::InUse(field, uses) => Ok(in_use(&field, uses)),
     }
-    bot_admin::delete_field(pool, bot.id, field_id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The 409 for an unconfirmed delete of a field in use, listing the uses.
+fn in_use(field: &FieldInfo, uses: bot_admin::FieldUses) -> Response {
+    let mut what = Vec::new();
+    if !uses.webhooks.is_empty() {
+        let names: Vec<String> = uses
+            .webhooks
+            .iter()
+            .map(|w| format!("\"{}\"", w.webhook_name))
+            .collect();
+        what.push(format!("webhooks {}", names.join(", ")));
+    }
+    if uses.users_with_value > 0 {
+        what.push(format!("{} users have a value", uses.users_with_value));
+    }
+    let detail = format!(
+        "the field \"{}\" is in use ({}); delete with ?confirm=true to delete its values \
+         and remove the mappings into it",
+        field.name,
+        what.join("; ")
+    );
+    let uses = FieldUses {
+        webhooks: uses
+            .webhooks
+            .into_iter()
+            .map(|w| FieldUser {
+                webhook_id: w.webhook_id,
+                webhook_name: w.webhook_name,
+                in_mappings: w.in_mappings,
+                in_template: w.in_template,
+            })
+            .collect(),
+        users_with_value: uses.users_with_value,
+    };
+    problem(StatusCode::CONFLICT, &detail, Some(json!({ "uses": uses })))
 }

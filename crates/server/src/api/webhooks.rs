@@ -203,10 +203,12 @@ async fn update_webhook(
     Path(id): Path<i64>,
     Body(body): Body<WebhookUpdate>,
 ) -> Result<Json<WebhookDetail>> {
-    let (bot, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
-    let fields = bots::fields(state.db.pool(), bot.id).await?;
-    let changes = validate_update(body, &hook, &fields, state.settings.max_body_bytes)?;
-    webhooks::update(state.db.pool(), hook.id, &changes).await?;
+    let (_, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
+    let max_sample_bytes = state.settings.max_body_bytes;
+    webhooks::update_checked(state.db.pool(), hook.id, |hook, fields| {
+        validate_update(body, hook, fields, max_sample_bytes)
+    })
+    .await?;
     reload(&state, hook.id).await
 }
 

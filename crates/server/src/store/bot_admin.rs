@@ -155,10 +155,10 @@ pub struct BotChanges {
     pub max_webhooks: Option<MaxWebhooks>,
 }
 
-/// Changes a bot's settings, reading and writing under the bot's row lock, so concurrent
-/// changes of different settings all land. A webhook limit below the number of webhooks the
-/// bot has is refused, naming both; creating a webhook takes the same lock, so one created
-/// meanwhile is counted.
+/// Changes a bot's settings, reading and writing under the bot's row lock (SQLite: the one
+/// write lock), so concurrent changes of different settings all land. A webhook limit below
+/// the number of webhooks the bot has is refused, naming both; creating a webhook takes the
+/// same lock before it reads the limit and counts, so neither overtakes the other.
 pub async fn update_bot(pool: &AnyPool, id: i64, changes: &BotChanges) -> Result<Bot> {
     let mut tx = pool.begin().await?;
     super::bots::config_changing(&mut *tx, id).await?;
@@ -305,6 +305,14 @@ async fn lock_field(tx: &mut super::Tx<'_>, bot_id: i64, field_id: i64) -> Resul
     Ok(())
 }
 
+/// The field, read first thing in a transaction that changes it: under the bot's lock
+/// ([`super::bots::config_changing`]) and its own ([`lock_field`]).
+async fn locked_field(tx: &mut super::Tx<'_>, bot_id: i64, field_id: i64) -> Result<FieldInfo> {
+    super::bots::config_changing(&mut **tx, bot_id).await?;
+    lock_field(tx, bot_id, field_id).await?;
+    field(&mut **tx, bot_id, field_id).await
+}
+
 #[derive(FromRow)]
 struct HookConfigRow {
     id: i64,
@@ -361,9 +369,7 @@ pub async fn rename_field_in(
     field_id: i64,
     new_name: &str,
 ) -> Result<FieldInfo> {
-    super::bots::config_changing(&mut **tx, bot_id).await?;
-    lock_field(tx, bot_id, field_id).await?;
-    let old = field(&mut **tx, bot_id, field_id).await?;
+    let old = locked_field(tx, bot_id, field_id).await?;
     if old.name == new_name {
         return Ok(old);
     }
@@ -490,12 +496,12 @@ fn template_names(template: Option<&str>, name: &str) -> bool {
         .is_some_and(|t| t.placeholders().contains(&name))
 }
 
-pub async fn field_uses(pool: &AnyPool, bot_id: i64, field: &FieldInfo) -> Result<FieldUses> {
+async fn field_uses(tx: &mut super::Tx<'_>, bot_id: i64, field: &FieldInfo) -> Result<FieldUses> {
     let hooks: Vec<HookConfigRow> = sqlx::query_as(
         "SELECT id, name, mappings, action_template FROM inbound_webhooks WHERE bot_id = $1 ORDER BY id",
     )
     .bind(bot_id)
-    .fetch_all(pool)
+    .fetch_all(&mut **tx)
     .await?;
     let mut webhooks = Vec::new();
     for hook in hooks {
@@ -515,7 +521,7 @@ pub async fn field_uses(pool: &AnyPool, bot_id: i64, field: &FieldInfo) -> Resul
     let (users_with_value,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM field_values WHERE field_id = $1")
             .bind(field.id)
-            .fetch_one(pool)
+            .fetch_one(&mut **tx)
             .await?;
     Ok(FieldUses {
         webhooks,
@@ -523,18 +529,47 @@ pub async fn field_uses(pool: &AnyPool, bot_id: i64, field: &FieldInfo) -> Resul
     })
 }
 
-/// Deletes a custom field, its values, and the mappings into it, in one transaction.
-/// Templates naming it are left as they are (the receiver refuses to render them, and says so
-/// in the log).
-pub async fn delete_field(pool: &AnyPool, bot_id: i64, field_id: i64) -> Result<()> {
-    super::in_transaction(pool, async |tx| delete_field_in(tx, bot_id, field_id).await).await
+/// What [`delete_field`] did.
+#[derive(Debug)]
+pub enum FieldDeletion {
+    Deleted,
+    /// Nothing changed: the field is in use and the delete was not confirmed.
+    InUse(FieldInfo, FieldUses),
 }
 
-/// [`delete_field`] in the caller's transaction.
+/// Deletes a custom field, its values, and the mappings into it, in one transaction; unless
+/// `confirmed`, a field in use is left alone and what uses it returned. The uses are read
+/// under the same locks as the delete, so one added meanwhile is seen (read before, an edit
+/// committed in between would lose its mapping unasked). Templates naming the field are left
+/// as they are (the receiver refuses to render them, and says so in the log).
+pub async fn delete_field(
+    pool: &AnyPool,
+    bot_id: i64,
+    field_id: i64,
+    confirmed: bool,
+) -> Result<FieldDeletion> {
+    let mut tx = pool.begin().await?;
+    let field = locked_field(&mut tx, bot_id, field_id).await?;
+    if !confirmed {
+        let uses = field_uses(&mut tx, bot_id, &field).await?;
+        if !uses.is_empty() {
+            tx.rollback().await?;
+            return Ok(FieldDeletion::InUse(field, uses));
+        }
+    }
+    remove_field(&mut tx, bot_id, &field).await?;
+    tx.commit().await?;
+    Ok(FieldDeletion::Deleted)
+}
+
+/// Deletes a custom field as a confirmed [`delete_field`] does, in the caller's transaction.
 pub async fn delete_field_in(tx: &mut super::Tx<'_>, bot_id: i64, field_id: i64) -> Result<()> {
-    super::bots::config_changing(&mut **tx, bot_id).await?;
-    lock_field(tx, bot_id, field_id).await?;
-    let field = field(&mut **tx, bot_id, field_id).await?;
+    let field = locked_field(tx, bot_id, field_id).await?;
+    remove_field(tx, bot_id, &field).await
+}
+
+/// Removes the mappings into a field [`locked_field`] read, its values and the field.
+async fn remove_field(tx: &mut super::Tx<'_>, bot_id: i64, field: &FieldInfo) -> Result<()> {
     let now = super::now_ms();
     for (hook, mappings) in lock_hook_configs(tx, bot_id).await? {
         let kept: Vec<Mapping> = mappings
@@ -552,11 +587,11 @@ pub async fn delete_field_in(tx: &mut super::Tx<'_>, bot_id: i64, field_id: i64)
         }
     }
     sqlx::query("DELETE FROM field_values WHERE field_id = $1")
-        .bind(field_id)
+        .bind(field.id)
         .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM custom_fields WHERE id = $1")
-        .bind(field_id)
+        .bind(field.id)
         .execute(&mut **tx)
         .await?;
     Ok(())

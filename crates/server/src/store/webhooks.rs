@@ -234,13 +234,15 @@ pub async fn get<'c>(db: impl Into<Conn<'c>>, id: i64) -> Result<Webhook> {
 
 /// Creates an inactive webhook with a fresh token; refuses one over the bot's limit.
 pub async fn create(pool: &AnyPool, bot_id: i64, name: &WebhookName) -> Result<Webhook> {
-    let bot = super::bots::get_bot(pool, bot_id).await?;
     let mut tx = pool.begin().await?;
-    // Lock the bot's row first (as the receiver does), so concurrent creates count in turn.
+    // Lock the bot's row first (as the receiver does), then read its limit and count: so
+    // concurrent creates count in turn, and a limit lowered meanwhile (`update_bot` takes the
+    // same lock) is the one applied.
     sqlx::query("UPDATE bots SET request_seq = request_seq WHERE id = $1")
         .bind(bot_id)
         .execute(&mut *tx)
         .await?;
+    let bot = super::bots::get_bot(&mut *tx, bot_id).await?;
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM inbound_webhooks WHERE bot_id = $1")
             .bind(bot_id)
@@ -428,6 +430,28 @@ pub async fn update(pool: &AnyPool, id: i64, changes: &Changes) -> Result<()> {
 /// [`update`] in the caller's transaction.
 pub async fn update_in(tx: &mut super::Tx<'_>, id: i64, changes: &Changes) -> Result<()> {
     changing(tx, id).await?;
+    write(tx, id, changes).await
+}
+
+/// Saves the changes `decide` works out from the webhook and its bot's custom fields as they
+/// are under the bot's lock: a field renamed or deleted by a transaction that committed first
+/// is seen (read before the lock, the check could pass and the write undo the rename).
+pub async fn update_checked(
+    pool: &AnyPool,
+    id: i64,
+    decide: impl FnOnce(&Webhook, &[CustomField]) -> Result<Changes>,
+) -> Result<()> {
+    super::in_transaction(pool, async |tx| {
+        changing(tx, id).await?;
+        let hook = get(&mut **tx, id).await?;
+        let fields = bots::fields(&mut **tx, hook.bot_id).await?;
+        write(tx, id, &decide(&hook, &fields)?).await
+    })
+    .await
+}
+
+/// Writes the given columns, in a transaction that has called [`changing`].
+async fn write(tx: &mut super::Tx<'_>, id: i64, changes: &Changes) -> Result<()> {
     let mut sets: Vec<&str> = Vec::new();
     let mut values: Vec<Option<String>> = Vec::new();
     if let Some(name) = &changes.name {
