@@ -421,13 +421,8 @@ pub struct Changes {
     pub signature: Option<SignatureScheme>,
 }
 
-/// Saves the given columns only, so an edit never writes back a sample the receiver captured
-/// meanwhile (or anything else it did not mean to change).
-pub async fn update(pool: &AnyPool, id: i64, changes: &Changes) -> Result<()> {
-    super::in_transaction(pool, async |tx| update_in(tx, id, changes).await).await
-}
-
-/// [`update`] in the caller's transaction.
+/// Saves the given columns only, in the caller's transaction, so an edit never writes back a
+/// sample the receiver captured meanwhile (or anything else it did not mean to change).
 pub async fn update_in(tx: &mut super::Tx<'_>, id: i64, changes: &Changes) -> Result<()> {
     changing(tx, id).await?;
     write(tx, id, changes).await
