@@ -20,7 +20,7 @@
 //! its own; requests to one bot wait for each other in the process first (see [`BotQueues`]).
 
 use crate::error::{Error, Result};
-use crate::store::sql::{Conn, Role, SqliteConn, query};
+use crate::store::sql::{Conn, Role, SqliteConn};
 use futures_util::future::BoxFuture;
 use sqlx::AnyPool;
 use std::collections::HashMap;
@@ -52,12 +52,8 @@ impl Writer {
                 let queue = queues.queue(bot_id);
                 let _turn = queue.lock().await;
                 let mut conn = Conn::Tx(pool.begin().await?);
-                // The bot's row lock orders its requests until commit, across server
-                // processes too.
-                query("UPDATE bots SET request_seq = request_seq + 1 WHERE id = $1")
-                    .bind(bot_id)
-                    .execute(&mut conn)
-                    .await?;
+                // The work's first statement takes the bot's row lock (`store::turn::start`),
+                // which orders its requests until commit, across server processes too.
                 let out = work(&mut conn).await?;
                 if let Conn::Tx(tx) = conn {
                     tx.commit().await?;
@@ -330,6 +326,7 @@ impl BotQueues {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::sql::query;
 
     /// A new database file with table `t (v <column>)`, and a writer on it.
     fn writer_on_new_table(column: &str) -> (tempfile::TempDir, PathBuf, Arc<WriterThread>) {

@@ -22,15 +22,16 @@ struct Answer {
     body: serde_json::Value,
 }
 
-/// Sends `bodies` to `url` all at once: every task is spawned, then released together by a
-/// barrier. A connection error fails the test with its reason.
-async fn burst(client: &reqwest::Client, url: &str, bodies: Vec<String>) -> Vec<Answer> {
+/// Sends `bodies` all at once, in turn to each of `urls`: every task is spawned, then released
+/// together by a barrier. A connection error fails the test with its reason.
+async fn burst(client: &reqwest::Client, urls: &[String], bodies: Vec<String>) -> Vec<Answer> {
     let barrier = Arc::new(Barrier::new(bodies.len()));
     let tasks: Vec<_> = bodies
         .into_iter()
         .enumerate()
         .map(|(i, body)| {
-            let (client, url, barrier) = (client.clone(), url.to_owned(), barrier.clone());
+            let url = urls[i % urls.len()].clone();
+            let (client, barrier) = (client.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
                 let response = client
@@ -84,10 +85,29 @@ async fn burst(client: &reqwest::Client, url: &str, bodies: Vec<String>) -> Vec<
 /// 600 requests at once, a limit of 500: exactly 500 accepted, each seeing a different
 /// remaining count, and 100 refused.
 async fn exact_limit_under_concurrency(kind: DbKind) {
+    exact_limit(kind, 1).await;
+}
+
+/// The same with the requests shared between two server processes on one database: a bot's
+/// requests are ordered between processes too.
+async fn exact_limit_across_two_processes(kind: DbKind) {
+    exact_limit(kind, 2).await;
+}
+
+async fn exact_limit(kind: DbKind, processes: usize) {
     const REQUESTS: usize = 600;
     const LIMIT: u32 = 500;
     let env = Env::new(kind).await;
     let hook = env.booking_webhook().await;
+    let mut others = Vec::new();
+    for _ in 1..processes {
+        others.push(Server::start(&env.test_db).await);
+    }
+    let path = format!("/hooks/{}", hook.token);
+    let urls: Vec<String> = std::iter::once(&env.server)
+        .chain(&others)
+        .map(|server| server.url(&path))
+        .collect();
     // The booking's user already exists (created as an earlier request would have, but
     // without counting against the limit), so all 600 requests match it and every counted
     // request is one of the 600.
@@ -97,14 +117,9 @@ async fn exact_limit_under_concurrency(kind: DbKind) {
 
     let client = load_client();
     let started = Instant::now();
-    let answers = burst(
-        &client,
-        &env.hook_url(&hook),
-        vec![samples::BOOKING.to_owned(); REQUESTS],
-    )
-    .await;
+    let answers = burst(&client, &urls, vec![samples::BOOKING.to_owned(); REQUESTS]).await;
     eprintln!(
-        "{kind:?}: {REQUESTS} concurrent requests answered in {:.1} s",
+        "{kind:?}, {processes} process(es): {REQUESTS} concurrent requests answered in {:.1} s",
         started.elapsed().as_secs_f64()
     );
 
@@ -199,7 +214,7 @@ async fn duplicate_new_user_race(kind: DbKind) {
         })
         .collect();
 
-    let answers = burst(&load_client(), &env.hook_url(&hook), bodies).await;
+    let answers = burst(&load_client(), &[env.hook_url(&hook)], bodies).await;
 
     let mut user_ns = BTreeSet::new();
     for answer in &answers {
@@ -437,6 +452,7 @@ async fn sent_during(
 
 on_both_databases!(
     exact_limit_under_concurrency,
+    exact_limit_across_two_processes,
     duplicate_new_user_race,
     a_field_changed_while_a_request_waits_is_seen_in_its_turn,
     a_webhook_changed_while_a_request_waits_is_seen_in_its_turn

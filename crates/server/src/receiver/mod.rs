@@ -16,7 +16,7 @@ use crate::events::Event;
 use crate::group_commit::Work;
 use crate::store::sql::Conn;
 use crate::store::webhooks::Receiving;
-use crate::store::{self, bots, usage, webhooks};
+use crate::store::{self, turn, usage, webhooks};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -250,9 +250,15 @@ impl Ingest {
 
     async fn run(&self, conn: &mut Conn<'_>) -> Result<Turn> {
         let known = &self.receiving;
+        let Some(start) = turn::start(conn, known.bot.id).await? else {
+            return Ok(Turn {
+                read: None,
+                ingested: Ingested::Gone,
+            });
+        };
         // The configuration the request was worked out with may have changed before this turn:
         // then it is read again, and the request worked out anew.
-        let read = if bots::config_version(conn, known.bot.id).await? == Some(known.version) {
+        let read = if start.config_version == known.version {
             None
         } else {
             let read = webhooks::receiving(conn, known.hook.id).await?;
@@ -295,7 +301,8 @@ impl Ingest {
             }
             Mode::Replay { .. } => None,
         };
-        let (response, events) = process::run(conn, receiving, prepared, self.started).await?;
+        let (response, events) =
+            process::run(conn, receiving, prepared, start.log_id, self.started).await?;
         Ok(Turn {
             read,
             ingested: Ingested::Processed {

@@ -225,18 +225,19 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
     })
 }
 
-/// Processes a prepared request in the writer's transaction and writes its log row. It may
-/// run again after a rollback, so it takes nothing from `prepared`.
+/// Processes a prepared request in the writer's transaction and writes its log row as
+/// `log_id` (taken at the start of the turn). It may run again after a rollback, so it takes
+/// nothing from `prepared`.
 pub async fn run(
     tx: &mut Conn<'_>,
     receiving: &Receiving,
     prepared: &Prepared,
+    log_id: i64,
     started: Instant,
 ) -> Result<(Response, Vec<Event>)> {
     let hook = &receiving.hook;
     let mut events = Vec::new();
     let received_at = prepared.received_at();
-    let log_id = logs::new_id(tx).await?;
     let (answer, mut log) = decide(tx, receiving, prepared, log_id, &mut events).await?;
 
     // Only requests that were processed are remembered under their key: a 200, or a 422 from

@@ -163,7 +163,8 @@ pub async fn create_field_in(
     })
 }
 
-/// Moves the bot's configuration version ([`config_version`]). Every transaction that
+/// Moves the bot's configuration version, the version of everything the receiver reads about
+/// the bot, which a request's turn reads ([`super::turn::start`]). Every transaction that
 /// changes what the receiver reads about a bot (its settings, custom fields or webhooks) calls
 /// it first: on PostgreSQL that takes the bot's row lock before any other, in the receiver's
 /// order, so the two cannot deadlock. `NotFound` when there is no such bot.
@@ -207,16 +208,6 @@ impl JoinedField {
             _ => Ok(None),
         }
     }
-}
-
-/// The version of everything the receiver reads about the bot, as committed: moved by
-/// [`config_changing`]. `None` when the bot is gone.
-pub async fn config_version(db: &mut Conn<'_>, bot_id: i64) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = query("SELECT config_version FROM bots WHERE id = $1")
-        .bind(bot_id)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.map(|(version,)| version))
 }
 
 /// A custom field from its stored columns.

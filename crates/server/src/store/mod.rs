@@ -8,6 +8,7 @@ pub mod bots;
 pub mod logs;
 pub mod outbox;
 pub mod sql;
+pub mod turn;
 pub mod usage;
 pub mod usage_report;
 pub mod user_admin;

@@ -163,10 +163,19 @@ impl SqliteConn {
 
 impl<'c> Conn<'c> {
     /// The id the next row of `table` gets, taken before the insert so that rows written
-    /// earlier in the transaction can refer to it. On SQLite that is the largest id plus one,
-    /// as SQLite would choose, and it stays free: the receiver's transactions hold the write
-    /// lock from their start (`BEGIN IMMEDIATE`). PostgreSQL takes it from the id's sequence.
+    /// earlier in the transaction can refer to it ([`Conn::next_id_sql`]).
     pub async fn next_id(&mut self, table: &'static str) -> Result<i64> {
+        let (id,): (i64,) = query(format!("SELECT {}", self.next_id_sql(table)?))
+            .fetch_one(self)
+            .await?;
+        Ok(id)
+    }
+
+    /// An SQL expression for the id the next row of `table` gets. On SQLite that is the largest
+    /// id plus one, as SQLite would choose, and it stays free: the receiver's transactions hold
+    /// the write lock from their start (`BEGIN IMMEDIATE`). PostgreSQL takes it from the id's
+    /// sequence.
+    pub fn next_id_sql(&self, table: &'static str) -> Result<String> {
         let sqlite = match self {
             Conn::Sqlite(_) => true,
             Conn::Tx(tx) => tx.backend_name() == "SQLite",
@@ -177,13 +186,11 @@ impl<'c> Conn<'c> {
                 )));
             }
         };
-        let sql = if sqlite {
-            format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        Ok(if sqlite {
+            format!("(SELECT COALESCE(MAX(id), 0) + 1 FROM {table})")
         } else {
-            format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
-        };
-        let (id,): (i64,) = query(sql).fetch_one(self).await?;
-        Ok(id)
+            format!("nextval(pg_get_serial_sequence('{table}', 'id'))")
+        })
     }
 
     /// This connection, borrowed again for one call.
