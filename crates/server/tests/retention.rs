@@ -35,12 +35,14 @@ async fn old_log_rows_and_expired_keys_are_deleted(kind: DbKind) {
     for k in 0..3 {
         ids.push(post_keyed(&env, &hook, &format!("booking-{k}")).await);
     }
-    // The first two requests came 31 days ago, and the first one's key 25 hours ago.
+    // The last two requests came 31 days ago, and the first one's key 25 hours ago. The
+    // first request, the lowest id, is the newest by date (as after a clock set wrong): the
+    // old rows behind it go all the same.
     sqlx::query(&format!(
         "UPDATE request_logs SET received_at = received_at - {} WHERE id IN ({}, {})",
         31 * DAY_MS,
-        ids[0],
-        ids[1]
+        ids[1],
+        ids[2]
     ))
     .execute(env.db.pool())
     .await
@@ -75,7 +77,7 @@ async fn old_log_rows_and_expired_keys_are_deleted(kind: DbKind) {
     let left = env
         .scalar("SELECT CAST(id AS TEXT) FROM request_logs")
         .await;
-    assert_eq!(left, Some(ids[2].to_string()));
+    assert_eq!(left, Some(ids[0].to_string()));
     let after = [
         count(&env, "bot_users").await,
         count(&env, "field_values").await,
@@ -86,14 +88,46 @@ async fn old_log_rows_and_expired_keys_are_deleted(kind: DbKind) {
         "users, their values and the outbox are not retention's"
     );
 
-    // The kept key still answers with its first answer; the forgotten one is processed anew.
-    assert_eq!(post_keyed(&env, &hook, "booking-2").await, ids[2]);
+    // The forgotten key is processed anew; so is a kept key whose first answer's row is gone
+    // (older than the retention, the key not).
     let again = post_keyed(&env, &hook, "booking-0").await;
     assert!(again > ids[2], "a key past its 24 hours is a new request");
+    let renewed = post_keyed(&env, &hook, "booking-2").await;
+    assert!(
+        renewed > again,
+        "a key whose first answer is gone is a new request"
+    );
     drop(pruning);
 }
 
-on_both_databases!(old_log_rows_and_expired_keys_are_deleted);
+/// A log id is never given twice, also once the rows with the largest ids are gone with their
+/// webhook: the outbox, idempotency keys and other log rows still name the old ids.
+async fn log_ids_are_never_given_again(kind: DbKind) {
+    let env = Env::new(kind).await;
+    let kept = env.booking_webhook().await;
+    let config = botwire_server::store::webhooks::Config {
+        identity: botwire_core::identify::IdentityPaths {
+            phone: Some("$.contact.phone".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let gone = env.webhook("Gone", config, true).await;
+    let first = post_keyed(&env, &kept, "a").await;
+    let last = post_keyed(&env, &gone, "b").await;
+    assert!(last > first);
+    botwire_server::store::webhooks::delete(env.db.pool(), gone.id)
+        .await
+        .unwrap();
+    assert_eq!(count(&env, "request_logs").await, 1);
+    let next = post_keyed(&env, &kept, "c").await;
+    assert!(next > last, "{next} after {last}, which was deleted");
+}
+
+on_both_databases!(
+    old_log_rows_and_expired_keys_are_deleted,
+    log_ids_are_never_given_again
+);
 
 /// A retention that is not a whole number of days up to 100 years is refused at start, naming
 /// the flag.

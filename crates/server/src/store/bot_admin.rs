@@ -112,15 +112,22 @@ pub struct LastError {
     pub status: i64,
 }
 
+/// The last error of each of `bots` bots: one walk down each bot's error rows in their partial
+/// index, newest first, however many other rows the bot has.
+pub(crate) fn last_errors_sql(bots: usize) -> String {
+    format!(
+        "SELECT bot_id, id, webhook_id, received_at, outcome, status FROM request_logs WHERE id IN \
+         (SELECT (SELECT e.id FROM request_logs e WHERE e.bot_id = b.id AND e.status >= 400 \
+          ORDER BY e.id DESC LIMIT 1) FROM bots b WHERE b.id IN ({}))",
+        placeholders(1, bots)
+    )
+}
+
 pub async fn last_errors(pool: &AnyPool, bot_ids: &[i64]) -> Result<HashMap<i64, LastError>> {
     if bot_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT bot_id, id, webhook_id, received_at, outcome, status FROM request_logs WHERE id IN \
-         (SELECT MAX(id) FROM request_logs WHERE status >= 400 AND bot_id IN ({}) GROUP BY bot_id)",
-        placeholders(1, bot_ids.len())
-    );
+    let sql = last_errors_sql(bot_ids.len());
     let mut query = sqlx::query_as::<_, (i64, i64, i64, i64, String, i64)>(&sql);
     for id in bot_ids {
         query = query.bind(*id);

@@ -63,7 +63,24 @@ pub struct NewLog {
 
 /// The id the request's log row will have: its answer and its queued message name it.
 pub async fn new_id(tx: &mut Conn<'_>) -> Result<i64> {
-    tx.next_id("request_logs").await
+    let (id,): (i64,) = query(format!("SELECT {}", next_id_sql(tx)?))
+        .fetch_one(tx)
+        .await?;
+    Ok(id)
+}
+
+/// An SQL expression for the id the next log row gets, taken before the insert so that rows
+/// written earlier in the transaction can refer to it. No id is ever given twice: the outbox,
+/// idempotency keys and other log rows name log rows by id, also after those rows were deleted.
+/// PostgreSQL takes it from the id's sequence. On SQLite it is one more than the largest id
+/// there is or was (`log_id_floor` keeps the largest id deleted), and it stays free: the
+/// receiver's transactions hold the write lock from their start (`BEGIN IMMEDIATE`).
+pub(crate) fn next_id_sql(tx: &Conn<'_>) -> Result<&'static str> {
+    Ok(if tx.is_sqlite("a log row's id taken")? {
+        "(max((SELECT COALESCE(MAX(id), 0) FROM request_logs), (SELECT id FROM log_id_floor)) + 1)"
+    } else {
+        "nextval(pg_get_serial_sequence('request_logs', 'id'))"
+    })
 }
 
 /// Writes the log row under the id [`new_id`] gave.
@@ -149,22 +166,17 @@ pub async fn remember_key(
 /// delete's lock, is never held up for long.
 const PRUNE_CHUNK: i64 = 500;
 
+/// By age through its index, not by id: a row dated ahead (a clock set wrong for a while) must
+/// not hold back the old rows behind it.
+pub(crate) const PRUNE_OLDEST: &str = "DELETE FROM request_logs WHERE id IN \
+     (SELECT id FROM request_logs WHERE received_at < $1 ORDER BY received_at LIMIT $2)";
+
 /// Deletes up to [`PRUNE_CHUNK`] of the oldest log rows received before `before` (Unix ms);
 /// how many it deleted, 0 once none is left.
 pub async fn prune_oldest(pool: &AnyPool, before: i64) -> Result<u64> {
-    // Ids grow with time, so the oldest rows are the first by id: read by the primary key, a
-    // read that SQLite's writer goes on beside, they are never looked for in the whole table.
-    let rows: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT id, received_at FROM request_logs ORDER BY id LIMIT $1")
-            .bind(PRUNE_CHUNK)
-            .fetch_all(pool)
-            .await?;
-    let Some((last, _)) = rows.iter().take_while(|(_, at)| *at < before).last() else {
-        return Ok(0);
-    };
-    let deleted = sqlx::query("DELETE FROM request_logs WHERE id <= $1 AND received_at < $2")
-        .bind(last)
+    let deleted = sqlx::query(PRUNE_OLDEST)
         .bind(before)
+        .bind(PRUNE_CHUNK)
         .execute(pool)
         .await?;
     Ok(deleted.rows_affected())

@@ -76,6 +76,32 @@ mod query_plans {
         );
     }
 
+    /// Log lookups that would otherwise read every row of a bot or of the table.
+    #[test]
+    fn retention_and_the_bots_last_errors_walk_indexes() {
+        let prune = plan(super::logs::PRUNE_OLDEST);
+        assert!(
+            prune.iter().any(
+                |step| step.contains("USING COVERING INDEX request_logs_received")
+                    || step.contains("USING INDEX request_logs_received")
+            ),
+            "{prune:#?}"
+        );
+        let errors = plan(&super::bot_admin::last_errors_sql(3));
+        assert!(
+            errors
+                .iter()
+                .any(|step| step.contains("INDEX request_logs_bot_errors")),
+            "{errors:#?}"
+        );
+        for plan in [prune, errors] {
+            assert!(
+                !plan.iter().any(|step| step.starts_with("SCAN")),
+                "{plan:#?}"
+            );
+        }
+    }
+
     #[test]
     fn a_token_or_id_finds_its_webhook_bot_and_fields_through_indexes() {
         for query in [&*super::webhooks::BY_TOKEN, &*super::webhooks::BY_ID] {

@@ -162,34 +162,16 @@ impl SqliteConn {
 }
 
 impl<'c> Conn<'c> {
-    /// The id the next row of `table` gets, taken before the insert so that rows written
-    /// earlier in the transaction can refer to it ([`Conn::next_id_sql`]).
-    pub async fn next_id(&mut self, table: &'static str) -> Result<i64> {
-        let (id,): (i64,) = query(format!("SELECT {}", self.next_id_sql(table)?))
-            .fetch_one(self)
-            .await?;
-        Ok(id)
-    }
-
-    /// An SQL expression for the id the next row of `table` gets. On SQLite that is the largest
-    /// id plus one, as SQLite would choose, and it stays free: the receiver's transactions hold
-    /// the write lock from their start (`BEGIN IMMEDIATE`). PostgreSQL takes it from the id's
-    /// sequence.
-    pub fn next_id_sql(&self, table: &'static str) -> Result<String> {
-        let sqlite = match self {
+    /// Whether this connection is SQLite's; an error on the pool, outside a transaction, where
+    /// `purpose` (an id taken ahead, say) would not hold.
+    pub fn is_sqlite(&self, purpose: &str) -> Result<bool> {
+        Ok(match self {
             Conn::Sqlite(_) => true,
             Conn::Tx(tx) => tx.backend_name() == "SQLite",
             Conn::Sqlx(c) => c.backend_name() == "SQLite",
             Conn::Pool(_) => {
-                return Err(Error::Internal(format!(
-                    "an id of {table} taken outside a transaction"
-                )));
+                return Err(Error::Internal(format!("{purpose} outside a transaction")));
             }
-        };
-        Ok(if sqlite {
-            format!("(SELECT COALESCE(MAX(id), 0) + 1 FROM {table})")
-        } else {
-            format!("nextval(pg_get_serial_sequence('{table}', 'id'))")
         })
     }
 

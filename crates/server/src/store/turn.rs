@@ -18,7 +18,7 @@ pub struct TurnStart {
 /// which orders the bot's requests until commit across server processes (SQLite's writer runs
 /// one transaction at a time). `None` when the bot is gone.
 pub async fn start(tx: &mut Conn<'_>, bot_id: i64) -> Result<Option<TurnStart>> {
-    let log_id = tx.next_id_sql("request_logs")?;
+    let log_id = super::logs::next_id_sql(tx)?;
     // The receiver's turns on SQLite run on the writer thread's own connection.
     let sql = if matches!(tx, Conn::Sqlite(_)) {
         format!("SELECT config_version, {log_id} FROM bots WHERE id = $1")
