@@ -102,6 +102,33 @@ mod query_plans {
         }
     }
 
+    /// A time range bounds the walk of the webhook's log by ids found in the index on
+    /// received_at, instead of walking back from the newest row to the range.
+    #[test]
+    fn a_time_range_bounds_the_log_walk_by_id() {
+        let filter = super::logs::Filter {
+            from: Some(1),
+            to: Some(2),
+            ..Default::default()
+        };
+        let plan = plan(&super::logs::list_sql(
+            super::logs::Scope::Webhook(1),
+            &filter,
+        ));
+        assert!(
+            plan.iter().any(|step| step
+                == "SEARCH request_logs USING INDEX request_logs_webhook (webhook_id=? AND id>? AND id<?)"),
+            "{plan:#?}"
+        );
+        assert_eq!(
+            plan.iter()
+                .filter(|step| step.contains("INDEX request_logs_received"))
+                .count(),
+            2,
+            "{plan:#?}"
+        );
+    }
+
     #[test]
     fn a_token_or_id_finds_its_webhook_bot_and_fields_through_indexes() {
         for query in [&*super::webhooks::BY_TOKEN, &*super::webhooks::BY_ID] {
