@@ -10,16 +10,16 @@ use crate::error::Result;
 use crate::store::{self, logs};
 use std::time::Duration;
 
-pub const EVERY: Duration = Duration::from_secs(600);
+const EVERY: Duration = Duration::from_secs(600);
 const DAY_MS: i64 = 86_400_000;
 /// A pause between two chunks of log rows, in which SQLite's writer takes its turns.
 const BREATHER: Duration = Duration::from_millis(20);
 
 /// What one pass deleted.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Pruned {
-    pub log_rows: u64,
-    pub keys: u64,
+#[derive(Debug, Default)]
+struct Pruned {
+    log_rows: u64,
+    keys: u64,
 }
 
 /// Starts the background pass; `keep_days` 0 keeps every log row (keys are still forgotten).
@@ -42,7 +42,7 @@ pub fn start(db: Db, keep_days: u32) {
 }
 
 /// One pass at `now` (Unix ms): the log rows past retention, then the expired keys.
-pub async fn prune(db: &Db, now: i64, keep_days: u32) -> Result<Pruned> {
+async fn prune(db: &Db, now: i64, keep_days: u32) -> Result<Pruned> {
     let pool = db.pool();
     let mut pruned = Pruned::default();
     if keep_days > 0 {

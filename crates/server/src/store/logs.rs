@@ -63,7 +63,8 @@ pub struct NewLog {
 
 /// The id the request's log row will have: its answer and its queued message name it.
 pub async fn new_id(tx: &mut Conn<'_>) -> Result<i64> {
-    let (id,): (i64,) = query(format!("SELECT {}", next_id_sql(tx)?))
+    let sqlite = tx.is_sqlite("a log row's id taken")?;
+    let (id,): (i64,) = query(format!("SELECT {}", next_id_sql(sqlite)))
         .fetch_one(tx)
         .await?;
     Ok(id)
@@ -75,12 +76,12 @@ pub async fn new_id(tx: &mut Conn<'_>) -> Result<i64> {
 /// PostgreSQL takes it from the id's sequence. On SQLite it is one more than the largest id
 /// there is or was (`log_id_floor` keeps the largest id deleted), and it stays free: the
 /// receiver's transactions hold the write lock from their start (`BEGIN IMMEDIATE`).
-pub(crate) fn next_id_sql(tx: &Conn<'_>) -> Result<&'static str> {
-    Ok(if tx.is_sqlite("a log row's id taken")? {
+pub(crate) fn next_id_sql(sqlite: bool) -> &'static str {
+    if sqlite {
         "(max((SELECT COALESCE(MAX(id), 0) FROM request_logs), (SELECT id FROM log_id_floor)) + 1)"
     } else {
         "nextval(pg_get_serial_sequence('request_logs', 'id'))"
-    })
+    }
 }
 
 /// Writes the log row under the id [`new_id`] gave.

@@ -18,9 +18,9 @@ pub struct TurnStart {
 /// which orders the bot's requests until commit across server processes (SQLite's writer runs
 /// one transaction at a time). `None` when the bot is gone.
 pub async fn start(tx: &mut Conn<'_>, bot_id: i64) -> Result<Option<TurnStart>> {
-    let log_id = super::logs::next_id_sql(tx)?;
-    // The receiver's turns on SQLite run on the writer thread's own connection.
-    let sql = if matches!(tx, Conn::Sqlite(_)) {
+    let sqlite = tx.is_sqlite("a request's turn")?;
+    let log_id = super::logs::next_id_sql(sqlite);
+    let sql = if sqlite {
         format!("SELECT config_version, {log_id} FROM bots WHERE id = $1")
     } else {
         format!(

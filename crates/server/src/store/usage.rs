@@ -10,7 +10,13 @@ use crate::error::Result;
 
 const HOUR_MS: i64 = 3_600_000;
 /// Hours counted: the current one and the 24 before it.
-pub(crate) const WINDOW_HOURS: i64 = 25;
+const WINDOW_HOURS: i64 = 25;
+
+/// The last hour (hours since the epoch) no longer counted at `now` (Unix ms): the window is
+/// the hours after it.
+pub(crate) fn hour_before_window(now: i64) -> i64 {
+    now / HOUR_MS - WINDOW_HOURS
+}
 
 /// A bot's quota as one request sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,13 +76,12 @@ pub async fn peek(db: &mut Conn<'_>, bot_id: i64, limit: u32, now: i64) -> Resul
 }
 
 async fn window(db: &mut Conn<'_>, bot_id: i64, limit: u32, now: i64) -> Result<Quota> {
-    let hour = now / HOUR_MS;
     let rows: Vec<(i64, i64)> = query(
         "SELECT hour, CAST(SUM(accepted) AS BIGINT) FROM usage_hours WHERE bot_id = $1 AND hour > $2 \
          GROUP BY hour HAVING SUM(accepted) > 0 ORDER BY hour",
     )
     .bind(bot_id)
-    .bind(hour - WINDOW_HOURS)
+    .bind(hour_before_window(now))
     .fetch_all(db)
     .await?;
     let used: i64 = rows.iter().map(|(_, n)| n).sum();

@@ -368,8 +368,6 @@ pub async fn capture_sample(tx: &mut Conn<'_>, hook: &Webhook, sample: &str) -> 
     Ok(changed == 1)
 }
 
-const HOUR_MS: i64 = 3_600_000;
-
 /// A webhook as a bot's list shows it.
 #[derive(Debug, Clone, FromRow)]
 pub struct Summary {
@@ -378,7 +376,7 @@ pub struct Summary {
     pub token: String,
     pub active: i64,
     pub listening: i64,
-    /// Requests accepted in the window the daily limit counts (`usage::WINDOW_HOURS`).
+    /// Requests accepted in the window the daily limit counts (`usage::hour_before_window`).
     pub accepted_24h: i64,
     pub last_received_at: Option<i64>,
     pub last_outcome: Option<String>,
@@ -403,7 +401,7 @@ pub async fn list(
          WHERE w.bot_id = $1 AND w.id < $3 ORDER BY w.id DESC LIMIT $4",
     )
     .bind(bot_id)
-    .bind(now / HOUR_MS - super::usage::WINDOW_HOURS)
+    .bind(super::usage::hour_before_window(now))
     .bind(before_id)
     .bind(limit)
     .fetch_all(pool)
