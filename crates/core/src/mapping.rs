@@ -14,6 +14,9 @@
 //!   (a wildcard over a one-element array gives the element).
 //! - The one value is converted with [`crate::convert::convert`]; a failure is
 //!   [`MappingError::Type`].
+//! - The json values a request's mappings take may together weigh at most
+//!   [`MAX_COPIES_OF_DOCUMENT`] times the document ([`CopyBudget`]); a mapping that would go
+//!   over is [`MappingError::TooLarge`].
 //!
 //! Parsing a path costs more than evaluating it: [`CompiledPath`] parses once and evaluates
 //! against any number of documents. The free functions keep the paths they parsed lately (per
@@ -50,6 +53,70 @@ pub enum MappingError {
     Type(#[from] ConvertError),
     #[error("no custom field named \"{name}\"")]
     UnknownField { name: String },
+    #[error(
+        "the matches are too large to copy: a request's mappings may copy at most {MAX_COPIES_OF_DOCUMENT} \
+         times its document into json fields, and matches inside other matches (as `..` finds) \
+         count again at each level"
+    )]
+    TooLarge,
+}
+
+/// How many times its document a request's mappings may copy into json fields. Matches nested
+/// in each other (`$..x` over an `x` inside an `x`) copy the inner ones again at every level:
+/// unbounded, a body well under the size limit could make gigabytes of values and log.
+pub const MAX_COPIES_OF_DOCUMENT: usize = 4;
+
+/// What the json mappings of one request may still copy out of its document, in [`weight`].
+pub struct CopyBudget<'d> {
+    doc: &'d Value,
+    /// Worked out when a json mapping first needs it: most requests have none.
+    left: Option<usize>,
+}
+
+impl<'d> CopyBudget<'d> {
+    pub fn new(doc: &'d Value) -> Self {
+        CopyBudget { doc, left: None }
+    }
+
+    /// Takes the weight of `found` from the budget, or fails without taking anything.
+    fn take(&mut self, found: &[&Value]) -> Result<(), MappingError> {
+        let doc = self.doc;
+        let left = *(self.left).get_or_insert_with(|| {
+            MAX_COPIES_OF_DOCUMENT.saturating_mul(weight(doc, usize::MAX).unwrap_or(usize::MAX))
+        });
+        let mut used = 0;
+        for value in found {
+            used += weight(value, left - used).ok_or(MappingError::TooLarge)?;
+        }
+        self.left = Some(left - used);
+        Ok(())
+    }
+}
+
+/// About the length of `value` as JSON text: one for each value, plus the bytes of its strings
+/// and member names. `None` as soon as it is over `limit`, so a huge value costs no more than
+/// the limit to weigh.
+fn weight(value: &Value, limit: usize) -> Option<usize> {
+    let mut total = 0usize;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        total += 1;
+        match value {
+            Value::String(s) => total += s.len(),
+            Value::Array(items) => pending.extend(items),
+            Value::Object(members) => {
+                for (name, member) in members {
+                    total += name.len();
+                    pending.push(member);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+        if total > limit {
+            return None;
+        }
+    }
+    Some(total)
 }
 
 /// The result of one mapping, as the log and the editor show it.
@@ -159,7 +226,20 @@ impl CompiledPath {
     /// The one value at the path converted to `to`; a json field takes several matches as an
     /// array (and one match as it is).
     pub fn evaluate(&self, doc: &Value, to: FieldType) -> Result<TypedValue, MappingError> {
+        self.evaluate_within(doc, to, &mut CopyBudget::new(doc))
+    }
+
+    /// [`CompiledPath::evaluate`] as one of a request's mappings, which share `budget`.
+    pub fn evaluate_within(
+        &self,
+        doc: &Value,
+        to: FieldType,
+        budget: &mut CopyBudget<'_>,
+    ) -> Result<TypedValue, MappingError> {
         let found = self.select(doc)?;
+        if to == FieldType::Json {
+            budget.take(&found)?;
+        }
         if to == FieldType::Json && found.len() > 1 {
             return Ok(TypedValue::Json(Value::Array(
                 found.into_iter().cloned().collect(),
@@ -337,13 +417,14 @@ pub fn evaluate_text(doc: &Value, path: &str) -> Result<Option<String>, MappingE
 /// Every mapping evaluated; `field_type` gives the type of a custom field by name.
 ///
 /// Each mapping stands on its own: one failing (unknown field, bad path, no match, wrong
-/// type) gives that outcome an `error` (the error's message) and no `value`, and the others
+/// type, too large) gives that outcome an `error` (the error's message) and no `value`, and the others
 /// are evaluated as usual. The outcomes are in the order of `mappings`.
 pub fn evaluate_all(
     doc: &Value,
     mappings: &[Mapping],
     field_type: impl Fn(&str) -> Option<FieldType>,
 ) -> Vec<MappingOutcome> {
+    let mut budget = CopyBudget::new(doc);
     mappings
         .iter()
         .map(|mapping| {
@@ -351,7 +432,7 @@ pub fn evaluate_all(
                 .ok_or_else(|| MappingError::UnknownField {
                     name: mapping.field.clone(),
                 })
-                .and_then(|to| evaluate(doc, &mapping.path, to));
+                .and_then(|to| parsed(&mapping.path)?.evaluate_within(doc, to, &mut budget));
             let (value, error) = match result {
                 Ok(value) => (Some(value), None),
                 Err(e) => (None, Some(e.to_string())),

@@ -978,6 +978,66 @@ fn evaluate_all_evaluates_each_mapping_on_its_own() {
     assert_eq!(value(9), Some(TypedValue::Text("+1 (415) 555-0132".into())));
 }
 
+/// `{"x": {"x": … {"x": leaf} … }}`, `depth` levels of `x`.
+fn nested_x(depth: usize, leaf: Value) -> Value {
+    (0..depth).fold(leaf, |inner, _| json!({ "x": inner }))
+}
+
+/// Matches nested in each other copy the inner ones again at each level: a small body could
+/// make a value (and a log row) quadratically larger. Past four times the document the mapping
+/// fails, alone, and its copies are never made.
+#[test]
+fn json_mappings_copy_at_most_four_times_the_document() {
+    let deep = Value::Array(vec![nested_x(120, json!("leaf")); 300]);
+    let mappings = [
+        mapping("$..x", "answers"),
+        mapping("$[0].x.x.x.x.x", "tags"),
+        mapping("$[0].x", "first_name"),
+    ];
+    let outcomes = evaluate_all(&deep, &mappings, booking_field_type);
+    assert_eq!(
+        outcomes[0].error.as_deref(),
+        Some(
+            "the matches are too large to copy: a request's mappings may copy at most 4 times its \
+             document into json fields, and matches inside other matches (as `..` finds) count \
+             again at each level"
+        )
+    );
+    assert_eq!(outcomes[0].value, None);
+    // The others are evaluated as usual, and the failed one used none of the budget.
+    assert_eq!(
+        outcomes[1].value,
+        Some(TypedValue::Json(nested_x(115, json!("leaf"))))
+    );
+    assert_eq!(
+        outcomes[2].error.as_deref(),
+        Some("expected text, found object")
+    );
+
+    // Nested matches within the bound are still taken: three levels copy the leaf three times.
+    let shallow = nested_x(3, json!({ "name": "Ana" }));
+    assert_eq!(
+        evaluate(&shallow, "$..x", FieldType::Json).unwrap(),
+        TypedValue::Json(json!([
+            shallow["x"],
+            shallow["x"]["x"],
+            shallow["x"]["x"]["x"]
+        ]))
+    );
+
+    // The budget is the request's: the whole document four times over fits, a fifth does not.
+    let doc = booking();
+    let whole = vec![mapping("$", "answers"); 5];
+    let outcomes = evaluate_all(&doc, &whole, booking_field_type);
+    for outcome in &outcomes[..4] {
+        assert_eq!(outcome.value, Some(TypedValue::Json(doc.clone())));
+    }
+    assert_eq!(
+        outcomes[4].error.as_deref(),
+        Some(MappingError::TooLarge.to_string().as_str())
+    );
+}
+
 #[test]
 fn evaluate_all_of_nothing_is_nothing() {
     assert_eq!(

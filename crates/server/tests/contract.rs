@@ -1282,6 +1282,56 @@ async fn nul_characters_and_long_keys_do_not_break_the_log(kind: DbKind) {
     );
 }
 
+/// A path whose matches nest in each other (`$..x` over 120 levels of `x`) would copy the
+/// inner levels again at each one: a body of 560 KiB made a log row of 34 MB, and took 3 GB
+/// of memory on its way. The mapping fails instead, saying why, and the others still apply.
+async fn nested_matches_do_not_blow_up_a_small_body(kind: DbKind) {
+    let env = Env::new(kind).await;
+    let tree = env.field("tree", FieldType::Json).await;
+    let hook = env
+        .webhook(
+            "Trees",
+            webhooks::Config {
+                mappings: vec![mapping("$..x", "tree"), mapping("$.name", "first_name")],
+                ..phone_config()
+            },
+            true,
+        )
+        .await;
+    let nested = (0..120).fold(json!("leaf"), |inner, _| json!({ "x": inner }));
+    let body =
+        json!({ "phone": "+14155550132", "name": "Ana", "t": vec![nested; 300] }).to_string();
+    assert!(body.len() > 200_000, "{} bytes", body.len());
+    let response = env.post_json(&hook, &body).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let log = env.last_log().await.unwrap();
+    let outcomes: Value = serde_json::from_str(log.mappings.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        outcomes[0]["error"],
+        botwire_core::mapping::MappingError::TooLarge.to_string()
+    );
+    assert_eq!(outcomes[1]["value"]["value"], "Ana", "{}", outcomes[1]);
+    assert!(
+        log.all_text().len() < 3 * body.len(),
+        "the log row holds {} bytes for a body of {}",
+        log.all_text().len(),
+        body.len()
+    );
+    assert_eq!(
+        env.count(&format!(
+            "SELECT COUNT(*) FROM field_values WHERE field_id = {tree}"
+        ))
+        .await,
+        0
+    );
+    assert_eq!(
+        env.scalar("SELECT first_name FROM bot_users")
+            .await
+            .as_deref(),
+        Some("Ana")
+    );
+}
+
 /// A failure inside the server is a 500 that still carries the rate-limit headers, and the
 /// request, rolled back, is not counted.
 async fn internal_failure_keeps_the_headers_and_counts_nothing(kind: DbKind) {
@@ -1317,5 +1367,6 @@ async fn internal_failure_keeps_the_headers_and_counts_nothing(kind: DbKind) {
 
 on_both_databases!(
     nul_characters_and_long_keys_do_not_break_the_log,
+    nested_matches_do_not_blow_up_a_small_body,
     internal_failure_keeps_the_headers_and_counts_nothing,
 );
