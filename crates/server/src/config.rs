@@ -30,4 +30,13 @@ pub struct Settings {
         value_parser = clap::value_parser!(u32).range(0..=36_500)
     )]
     pub log_retention_days: u32,
+    /// Seconds a request's head may take to arrive from its first byte, and its body after
+    /// the head: a slower connection is closed, a slower body answered 408.
+    #[arg(
+        long,
+        env = "BOTWIRE_READ_TIMEOUT_SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub read_timeout_secs: u64,
 }

@@ -28,6 +28,9 @@ pub enum Error {
     },
     #[error("{0}")]
     Conflict(String),
+    /// The request's body did not arrive within the read timeout.
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     /// From the receiver's own SQLite connections (`store::sql`).
@@ -62,6 +65,7 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::Database(_) | Error::Sqlite(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -123,6 +127,7 @@ impl IntoResponse for Error {
             Error::NotFound => problem(status, "not found", None),
             Error::BadRequest(m)
             | Error::Conflict(m)
+            | Error::RequestTimeout(m)
             | Error::Unauthorized(m)
             | Error::Forbidden(m) => problem(status, &m, None),
             Error::TooManyRequests {

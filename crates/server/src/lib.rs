@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 pub mod group_commit;
 mod health;
+mod http_serve;
 pub mod receiver;
 pub mod retention;
 pub mod setup;
@@ -80,10 +81,9 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     retention::start(state.db.clone(), settings.log_retention_days);
     // Tests and scripts read this line to learn the port.
     println!("botwire listening on http://{addr}");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    let read_timeout = std::time::Duration::from_secs(settings.read_timeout_secs);
+    http_serve::serve(listener, app(state), read_timeout, shutdown_signal()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -12,7 +12,7 @@ use botwire_server::store::webhooks;
 use serde_json::{Value, json};
 use sha2::Digest as _;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const PHONE_DOC: &str = r#"{"phone": "+14155550132", "name": "Ana"}"#;
 const MIB: usize = 1024 * 1024;
@@ -333,6 +333,86 @@ async fn raw_oversized(env: &Env, hook: &webhooks::Webhook) -> RawResponse {
     tokio::time::timeout(Duration::from_secs(1), read_raw_response(&mut stream))
         .await
         .expect("the 413 must come without the body being sent")
+}
+
+// ---- slow senders ---------------------------------------------------------------------------
+
+/// Sends `head_and_some_body` on a new connection and waits for whatever comes back.
+async fn send_and_wait(env: &Env, head_and_some_body: &str) -> tokio::net::TcpStream {
+    let mut stream = tokio::net::TcpStream::connect(socket_addr(&env.server))
+        .await
+        .unwrap();
+    stream
+        .write_all(head_and_some_body.as_bytes())
+        .await
+        .unwrap();
+    stream
+}
+
+/// A request whose head or body does not arrive within the read timeout does not hold its
+/// connection for ever: a body stopped half-way is answered 408 (with the rate-limit headers
+/// from a known token, as problem+json from the API), a head never finished is closed.
+async fn slow_senders_time_out(kind: DbKind) {
+    let env = Env::with_server_args(kind, &["--read-timeout-secs", "1"]).await;
+    let hook = env.webhook("Orders", phone_config(), true).await;
+    let in_time = Duration::from_secs(5);
+
+    let started = std::time::Instant::now();
+    let mut stream = send_and_wait(
+        &env,
+        &format!(
+            "POST /hooks/{} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+             Content-Length: 100\r\n\r\n{{\"phone\"",
+            hook.token
+        ),
+    )
+    .await;
+    let response = tokio::time::timeout(in_time, read_raw_response(&mut stream))
+        .await
+        .expect("a body stopped half-way is answered");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(response.status, 408);
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(
+        response.json()["detail"],
+        "the body did not arrive within 1 s"
+    );
+    assert_eq!(assert_rate_limit_headers(&response.header_map(), 500), 500);
+    assert!(env.last_log().await.is_none(), "nothing was processed");
+
+    let mut stream = send_and_wait(&env, "POST /hooks/x HTTP/1.1\r\nHost: localhost\r\n").await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(in_time, stream.read_to_end(&mut answer)).await;
+    assert!(
+        read.is_ok(),
+        "a head never finished must not hold the connection"
+    );
+    assert!(
+        answer.is_empty() || answer.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+
+    let mut stream = send_and_wait(
+        &env,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{\"email\"",
+    )
+    .await;
+    let response = tokio::time::timeout(in_time, read_raw_response(&mut stream))
+        .await
+        .expect("an API body stopped half-way is answered");
+    assert_eq!(response.status, 408);
+    assert_eq!(
+        response.json()["detail"],
+        "the body did not arrive within 1 s"
+    );
+
+    // Requests sent in time are answered as usual.
+    assert_eq!(env.post_json(&hook, PHONE_DOC).await.status(), 200);
 }
 
 // ---- 413 ------------------------------------------------------------------------------------
@@ -1161,6 +1241,7 @@ on_both_databases!(
     the_window_is_rolling_24_hours,
     every_answer_from_a_known_token_has_the_rate_limit_headers,
     body_size_limits,
+    slow_senders_time_out,
     malformed_bodies,
     other_content_types_are_415_listing_the_accepted,
     form_bodies_are_objects_with_json_fields_parsed,

@@ -24,6 +24,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 }
 
 fn body_error(rejection: JsonRejection) -> Error {
+    if let Some(timeout) = crate::http_serve::BodyTimedOut::find(&rejection) {
+        return Error::RequestTimeout(timeout.to_string());
+    }
     let source = std::error::Error::source(&rejection)
         .map(ToString::to_string)
         .unwrap_or_else(|| rejection.body_text());

@@ -15,6 +15,8 @@ pub enum BodyError {
     TooLarge { limit: usize },
     #[error("the body could not be read: {0}")]
     Read(String),
+    #[error("{0}")]
+    TimedOut(String),
     #[error(
         "unsupported content type {got}: send application/json or application/x-www-form-urlencoded"
     )]
@@ -89,6 +91,9 @@ fn read_error(err: axum::Error, limit: usize) -> BodyError {
             return BodyError::TooLarge { limit };
         }
         source = err.source();
+    }
+    if let Some(timeout) = crate::http_serve::BodyTimedOut::find(inner.as_ref()) {
+        return BodyError::TimedOut(timeout.to_string());
     }
     BodyError::Read(inner.to_string())
 }

@@ -90,6 +90,7 @@ async fn handle(
         Err(e) => {
             let status = match e {
                 body::BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                body::BodyError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
                 _ => StatusCode::BAD_REQUEST,
             };
             let quota = usage::peek(&mut db.reader(), bot_id, limit, now).await?;
