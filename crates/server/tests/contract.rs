@@ -1027,6 +1027,46 @@ async fn duplicates_get_the_first_answer_and_are_not_processed(kind: DbKind) {
     assert_eq!(log.duplicate_of, Some(rejected_id));
 }
 
+/// Keys that are not UTF-8 and differ only in those bytes are different keys: read as text
+/// both were `order-` U+FFFD `1`, and the second request, for another person, was answered as a
+/// duplicate of the first and never processed.
+async fn keys_that_are_not_utf8_stay_apart(kind: DbKind) {
+    let env = Env::new(kind).await;
+    let hook = env.webhook("Orders", phone_config(), true).await;
+    let send = |key: &'static [u8], email: &str| {
+        env.http
+            .post(env.hook_url(&hook))
+            .header("content-type", "application/json")
+            .header(
+                "idempotency-key",
+                reqwest::header::HeaderValue::from_bytes(key).unwrap(),
+            )
+            .body(json!({ "email": email }).to_string())
+            .send()
+    };
+    let first = send(b"order-\xff1", "first@example.com").await.unwrap();
+    assert_eq!(first.status(), 200);
+    let first = body_json(first).await;
+    let second = send(b"order-\xfe1", "second@example.com").await.unwrap();
+    assert_eq!(second.status(), 200);
+    let second = body_json(second).await;
+    assert_ne!(second["log_id"], first["log_id"], "processed, not repeated");
+    assert_eq!(env.count("SELECT COUNT(*) FROM bot_users").await, 2);
+    // The same bytes again are still a duplicate.
+    let again = send(b"order-\xff1", "first@example.com").await.unwrap();
+    assert_eq!(body_json(again).await, first);
+    let log = env.last_log().await.unwrap();
+    assert_eq!(log.outcome, "duplicate");
+    assert!(
+        log.idempotency_key
+            .as_deref()
+            .unwrap()
+            .starts_with("sha256:"),
+        "{:?}",
+        log.idempotency_key
+    );
+}
+
 /// A sender that lost a 200 and retries after the bot's limit is used up gets its first answer
 /// again, not a 429 for the rest of the day; a new key, or none, is still refused. Over the
 /// limit nothing is logged, and each of them counts as limited.
@@ -1249,6 +1289,7 @@ on_both_databases!(
     a_crm_contact_id_is_kept_and_then_identifies,
     duplicates_get_the_first_answer_and_are_not_processed,
     a_retry_over_the_limit_gets_the_first_answer,
+    keys_that_are_not_utf8_stay_apart,
     secrets_are_redacted_in_the_log,
     webhook_settings,
 );

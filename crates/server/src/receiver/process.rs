@@ -178,10 +178,7 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
         mappings: None,
         action: None,
         response: String::new(),
-        idempotency_key: IDEMPOTENCY_HEADERS
-            .iter()
-            .find_map(|h| header_text(request.headers, h))
-            .map(Cow::into_owned)
+        idempotency_key: idempotency_key(request.headers)
             .filter(|_| matches!(mode, Mode::Live { .. })),
         duplicate_of: None,
         replay_of: match mode {
@@ -682,6 +679,24 @@ fn stored_key(key: &str) -> Cow<'_, str> {
             hex::encode(Sha256::digest(key.as_bytes()))
         ))
     }
+}
+
+/// The request's idempotency key, as the log shows it: the first of [`IDEMPOTENCY_HEADERS`]
+/// that is there and not blank. A key that is not UTF-8 is shown as the SHA-256 of its bytes:
+/// read as text, `a\xFF` and `a\xFE` would both be `a` and U+FFFD, and the second request
+/// would be answered as a duplicate of the first.
+fn idempotency_key(headers: &HeaderMap) -> Option<String> {
+    IDEMPOTENCY_HEADERS.iter().find_map(|name| {
+        let bytes = headers.get(*name)?.as_bytes().trim_ascii();
+        match std::str::from_utf8(bytes) {
+            _ if bytes.is_empty() => None,
+            Ok(text) => Some(text.to_owned()),
+            Err(_) => Some(format!(
+                "{HASHED_KEY_PREFIX}{}",
+                hex::encode(Sha256::digest(bytes))
+            )),
+        }
+    })
 }
 
 /// A header's value as text, trimmed; `None` when it is absent or blank. Read as UTF-8 (bad
