@@ -30,6 +30,8 @@ fn content_type(headers: &reqwest::header::HeaderMap) -> &str {
 
 // ---- 404 ------------------------------------------------------------------------------------
 
+/// Unknown tokens, and paths that name no webhook, are 404 with nothing else; other methods
+/// than POST are 405 on a known token and 404 on any other.
 async fn unknown_token_is_404_and_nothing_else(kind: DbKind) {
     let env = Env::new(kind).await;
     let hook = env.webhook("Orders", phone_config(), true).await;
@@ -78,6 +80,36 @@ async fn unknown_token_is_404_and_nothing_else(kind: DbKind) {
             .unwrap();
         assert_eq!(response.status(), 404, "{path}");
         assert_eq!(response.text().await.unwrap(), r#"{"error":"not found"}"#);
+    }
+    // Another method on an unknown token is a 404 too; on the real one a 405 that says what
+    // it takes, with the rate-limit headers every answer from a known token carries.
+    for method in [
+        reqwest::Method::GET,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+    ] {
+        let unknown = env.server.url(&format!("/hooks/{}", flip(&hook.token, 0)));
+        let response = env
+            .http
+            .request(method.clone(), unknown)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{method}");
+        assert_no_rate_limit_headers(response.headers());
+        let response = env
+            .http
+            .request(method.clone(), env.hook_url(&hook))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405, "{method}");
+        assert_eq!(response.headers()["allow"], "POST");
+        assert_eq!(assert_rate_limit_headers(response.headers(), 500), 500);
+        assert_eq!(
+            body_json(response).await["detail"],
+            "a webhook takes POST requests only"
+        );
     }
     // Nothing reached the webhook: no log row, nothing counted.
     assert_eq!(env.count("SELECT COUNT(*) FROM request_logs").await, 0);

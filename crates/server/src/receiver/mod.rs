@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
     // Anything else under /hooks names no webhook either: a JSON 404, never the app's page.
     let none = || async { not_found() };
     Router::new()
-        .route("/hooks/{token}", post(receive))
+        .route("/hooks/{token}", post(receive).fallback(other_method))
         .route("/hooks", any(none))
         .route("/hooks/", any(none))
         .route("/hooks/{token}/", any(none))
@@ -56,6 +56,46 @@ async fn receive(
         .unwrap_or_else(IntoResponse::into_response)
 }
 
+/// Any method but POST: 405 from a known token, with the rate-limit headers every answer from
+/// it carries; 404 from any other, as for POST.
+async fn other_method(
+    State(state): State<AppState>,
+    token: std::result::Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(token)) = token else {
+        return not_found();
+    };
+    let answer = async {
+        let now = store::now_ms();
+        let Some(receiving) = known(&state, &webhooks::token_hash(&token), now).await? else {
+            return Ok(not_found());
+        };
+        let bot = &receiving.bot;
+        let quota = usage::peek(&mut state.db.reader(), bot.id, bot.daily_limit.get(), now).await?;
+        let mut response = problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "a webhook takes POST requests only",
+            None,
+        );
+        (response.headers_mut()).insert(header::ALLOW, HeaderValue::from_static("POST"));
+        Ok(quota_headers::apply(response, &quota))
+    };
+    answer.await.unwrap_or_else(|e: Error| e.into_response())
+}
+
+/// The webhook `hash` opens at `now`, as the receiver last read it, or read now.
+async fn known(state: &AppState, hash: &str, now: i64) -> Result<Option<Arc<Receiving>>> {
+    if let Some(known) = state.known_hooks.get(hash, now) {
+        return Ok(Some(known));
+    }
+    let Some(read) = webhooks::by_token(&mut state.db.reader(), hash, now).await? else {
+        return Ok(None);
+    };
+    let read = Arc::new(read);
+    state.known_hooks.put(hash, read.clone());
+    Ok(Some(read))
+}
+
 async fn handle(
     state: &AppState,
     token: &str,
@@ -67,16 +107,8 @@ async fn handle(
     let now = store::now_ms();
     let db = &state.db;
     let hash = webhooks::token_hash(token);
-    let receiving = match state.known_hooks.get(&hash, now) {
-        Some(known) => known,
-        None => match webhooks::by_token(&mut db.reader(), &hash, now).await? {
-            Some(read) => {
-                let read = Arc::new(read);
-                state.known_hooks.put(&hash, read.clone());
-                read
-            }
-            None => return Ok(not_found()),
-        },
+    let Some(receiving) = known(state, &hash, now).await? else {
+        return Ok(not_found());
     };
     let (bot_id, limit) = (receiving.bot.id, receiving.bot.daily_limit.get());
 
