@@ -206,8 +206,33 @@ fn sqlite_url_creating_file(url: &str) -> String {
     }
 }
 
-/// The URL without its password, for messages and logs.
+/// The URL without its passwords (after the user name, or in the query), for messages and logs.
 pub fn redact_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut redacted = without_password(base);
+    if let Some(query) = query {
+        let params: Vec<String> = (query.split('&'))
+            .map(|param| match param.split_once('=') {
+                Some((name, _)) if SECRET_PARAMS.contains(&name.to_ascii_lowercase().as_str()) => {
+                    format!("{name}=***")
+                }
+                _ => param.to_owned(),
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&params.join("&"));
+    }
+    redacted
+}
+
+/// Query parameters of a database URL that hold a secret (libpq's).
+const SECRET_PARAMS: [&str; 2] = ["password", "sslpassword"];
+
+/// `scheme://user:***@host…` for a URL (without its query) that has a password.
+fn without_password(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];
@@ -227,7 +252,31 @@ pub fn redact_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::sqlite_path;
+    use super::{redact_url, sqlite_path};
+
+    #[test]
+    fn passwords_in_a_database_url_are_hidden() {
+        for (url, shown) in [
+            (
+                "postgres://bot:s3cret@db:5432/botwire",
+                "postgres://bot:***@db:5432/botwire",
+            ),
+            (
+                "postgres://bot@db/x?password=s3cret&sslmode=require",
+                "postgres://bot@db/x?password=***&sslmode=require",
+            ),
+            (
+                "postgres://db/x?sslmode=verify-full&SSLPassword=k3y&user=a@b",
+                "postgres://db/x?sslmode=verify-full&SSLPassword=***&user=a@b",
+            ),
+            (
+                "sqlite://botwire.db?mode=rwc",
+                "sqlite://botwire.db?mode=rwc",
+            ),
+        ] {
+            assert_eq!(redact_url(url), shown);
+        }
+    }
 
     #[test]
     fn an_sqlite_url_names_a_file_and_memory_is_refused() {
