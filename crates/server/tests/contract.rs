@@ -665,11 +665,16 @@ async fn other_content_types_are_415_listing_the_accepted(kind: DbKind) {
         .await;
     assert_eq!(response.status(), 415);
     assert_eq!(content_type(response.headers()), "application/problem+json");
+    assert_eq!(
+        response.headers()["accept-post"],
+        "application/json, application/*+json, application/x-www-form-urlencoded"
+    );
+    assert_eq!(response.headers()["accept-encoding"], "identity");
     let body = body_json(response).await;
     assert_eq!(body["status"], 415);
     assert_eq!(
         body["detail"],
-        "unsupported content type text/plain: send application/json or application/x-www-form-urlencoded"
+        "unsupported content type text/plain: send application/json (or an application/…+json type) or application/x-www-form-urlencoded"
     );
     let log = env.log(body["log_id"].as_i64().unwrap()).await;
     assert_eq!(log.outcome, "unsupported_type");
@@ -683,6 +688,7 @@ async fn other_content_types_are_415_listing_the_accepted(kind: DbKind) {
         .post_with(&hook, None, &[("content-encoding", "gzip")], PHONE_DOC)
         .await;
     assert_eq!(response.status(), 415);
+    assert_eq!(response.headers()["accept-encoding"], "identity");
     let body = body_json(response).await;
     assert_eq!(
         body["detail"],

@@ -8,6 +8,9 @@ use serde_json::{Map, Value};
 
 /// Content types the receiver accepts, as the 415 answer lists them.
 pub const ACCEPTED_TYPES: [&str; 2] = ["application/json", "application/x-www-form-urlencoded"];
+/// The `Accept-Post` header of a 415 answer: the accepted types, `+json` ones included.
+pub const ACCEPT_POST: &str =
+    "application/json, application/*+json, application/x-www-form-urlencoded";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
@@ -18,7 +21,7 @@ pub enum BodyError {
     #[error("{0}")]
     TimedOut(String),
     #[error(
-        "unsupported content type {got}: send application/json or application/x-www-form-urlencoded"
+        "unsupported content type {got}: send application/json (or an application/…+json type) or application/x-www-form-urlencoded"
     )]
     UnsupportedType { got: String },
     #[error("unsupported content encoding {got}: send the body uncompressed")]
@@ -485,7 +488,7 @@ mod tests {
             parse(Some("text/plain"), None, b"{}")
                 .unwrap_err()
                 .to_string(),
-            "unsupported content type text/plain: send application/json or application/x-www-form-urlencoded"
+            "unsupported content type text/plain: send application/json (or an application/…+json type) or application/x-www-form-urlencoded"
         );
     }
 

@@ -631,7 +631,13 @@ fn answer_response(answer: Answer, log_id: i64) -> (Response, String) {
             )
         }
         Answer::Problem { status, detail } => {
-            let response = problem(status, &detail, Some(json!({ "log_id": log_id })));
+            let mut response = problem(status, &detail, Some(json!({ "log_id": log_id })));
+            if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+                // What would be taken, for senders that read headers (RFC 9110 15.5.16).
+                let headers = response.headers_mut();
+                headers.insert("accept-post", body::ACCEPT_POST.parse().expect("ASCII"));
+                headers.insert(header::ACCEPT_ENCODING, "identity".parse().expect("ASCII"));
+            }
             let body = json!({
                 "type": "about:blank",
                 "title": status.canonical_reason().unwrap_or("Error"),
