@@ -77,7 +77,9 @@ async fn other_method(
             "a webhook takes POST requests only",
             None,
         );
-        (response.headers_mut()).insert(header::ALLOW, HeaderValue::from_static("POST"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         Ok(quota_headers::apply(response, &quota))
     };
     answer.await.unwrap_or_else(|e: Error| e.into_response())

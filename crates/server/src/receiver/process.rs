@@ -12,7 +12,7 @@ use crate::store::users::SETTABLE_NAMES;
 use crate::store::webhooks::{Receiving, Webhook};
 use crate::store::{logs, outbox, users, webhooks};
 use axum::Json;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use botwire_core::email::Email;
 use botwire_core::field::FieldType;
@@ -635,8 +635,12 @@ fn answer_response(answer: Answer, log_id: i64) -> (Response, String) {
             if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
                 // What would be taken, for senders that read headers (RFC 9110 15.5.16).
                 let headers = response.headers_mut();
-                headers.insert("accept-post", body::ACCEPT_POST.parse().expect("ASCII"));
-                headers.insert(header::ACCEPT_ENCODING, "identity".parse().expect("ASCII"));
+                let accept_post = HeaderValue::from_static(body::ACCEPT_POST);
+                headers.insert(HeaderName::from_static("accept-post"), accept_post);
+                headers.insert(
+                    header::ACCEPT_ENCODING,
+                    HeaderValue::from_static("identity"),
+                );
             }
             let body = json!({
                 "type": "about:blank",
@@ -694,20 +698,19 @@ fn stored_key(key: &str) -> Cow<'_, str> {
 fn idempotency_key(headers: &HeaderMap) -> Option<String> {
     IDEMPOTENCY_HEADERS.iter().find_map(|name| {
         let bytes = headers.get(*name)?.as_bytes().trim_ascii();
-        match std::str::from_utf8(bytes) {
-            _ if bytes.is_empty() => None,
-            Ok(text) => Some(text.to_owned()),
-            Err(_) => Some(format!(
-                "{HASHED_KEY_PREFIX}{}",
-                hex::encode(Sha256::digest(bytes))
-            )),
+        if bytes.is_empty() {
+            return None;
         }
+        Some(match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_owned(),
+            Err(_) => format!("{HASHED_KEY_PREFIX}{}", hex::encode(Sha256::digest(bytes))),
+        })
     })
 }
 
 /// A header's value as text, trimmed; `None` when it is absent or blank. Read as UTF-8 (bad
 /// bytes become U+FFFD), not only as visible ASCII: a header that is there must count, such as
-/// `Idempotency-Key: café-1` or a content type with a non-ASCII parameter.
+/// a content type with a non-ASCII parameter.
 fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, str>> {
     let text = match String::from_utf8_lossy(headers.get(name)?.as_bytes()) {
         Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
