@@ -889,14 +889,20 @@ async fn a_crm_contact_id_is_kept_and_then_identifies(kind: DbKind) {
         .map(|i| format!("{:x}", sha2::Sha256::digest(format!("{i}"))))
         .collect();
     let (third, detail) = post(&format!(r#"{{"crm": "{long}", "phone": "+14155550104"}}"#)).await;
-    assert_eq!(detail, "created by phone");
+    assert_eq!(
+        detail,
+        "created by phone; CRM contact id not kept: longer than 255 bytes"
+    );
     let crm_ids = env
         .scalar("SELECT STRING_AGG(crm_contact_id, ',' ORDER BY id) FROM bot_users")
         .await;
     assert_eq!(crm_ids.as_deref(), Some("CRM-1,CRM-2"));
     assert_eq!(
         post(&format!(r#"{{"crm": "{long}", "phone": "+14155550104"}}"#)).await,
-        (third, "matched by phone".to_owned())
+        (
+            third,
+            "matched by phone; CRM contact id not kept: longer than 255 bytes".to_owned()
+        )
     );
 }
 

@@ -442,9 +442,17 @@ async fn identify_user(
 ) -> Result<Identified> {
     let decision = identify_by(tx, bot, inputs, keys).await?;
     let crm_contact_id = keys.crm_contact_id.as_deref();
+    // Said in the log, since the README's limit is all that explains a CRM id gone missing.
+    let not_kept = match crm_contact_id {
+        Some(id) if !users::keepable(id) => format!(
+            "; CRM contact id not kept: longer than {} bytes",
+            users::MAX_CRM_CONTACT_ID_BYTES
+        ),
+        _ => String::new(),
+    };
     let found = match decision {
         Identification::Matched { user, by } => {
-            let mut detail = format!("matched by {}", key_name(by));
+            let mut detail = format!("matched by {}{not_kept}", key_name(by));
             // A CRM contact id that named nobody is kept on the user the request named, so
             // the CRM's next request finds it by that id alone.
             if by != IdentityKey::CrmContactId
@@ -465,7 +473,7 @@ async fn identify_user(
             (
                 Ok(user),
                 Outcome::Created,
-                format!("created by {}", key_name(by)),
+                format!("created by {}{not_kept}", key_name(by)),
             )
         }
         Identification::Rejected { reason } => (Err(reason), Outcome::Rejected, String::new()),

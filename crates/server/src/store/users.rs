@@ -107,9 +107,10 @@ fn new_user_ns() -> String {
 /// The longest CRM contact id a webhook keeps on a user, in bytes.
 /// Longer ones are looked up but not kept: an index entry has a size limit (PostgreSQL's
 /// B-tree: about 2.7 kB) and a payload's value has none.
-const MAX_CRM_CONTACT_ID_BYTES: usize = 255;
+pub const MAX_CRM_CONTACT_ID_BYTES: usize = 255;
 
-fn keepable(crm_contact_id: &str) -> bool {
+/// Whether a webhook keeps `crm_contact_id` on a user: short enough to index.
+pub fn keepable(crm_contact_id: &str) -> bool {
     crm_contact_id.len() <= MAX_CRM_CONTACT_ID_BYTES
 }
 
