@@ -239,11 +239,11 @@ impl CompiledPath {
         let found = self.select(doc)?;
         if to == FieldType::Json {
             budget.take(&found)?;
-        }
-        if to == FieldType::Json && found.len() > 1 {
-            return Ok(TypedValue::Json(Value::Array(
-                found.into_iter().cloned().collect(),
-            )));
+            if found.len() > 1 {
+                return Ok(TypedValue::Json(Value::Array(
+                    found.into_iter().cloned().collect(),
+                )));
+            }
         }
         Ok(convert(one(found)?, to)?)
     }

@@ -42,6 +42,20 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The first error of type `E` in `error` or the errors it wraps.
+pub fn cause<'e, E: std::error::Error + 'static>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e E> {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        source = e.source();
+    }
+    None
+}
+
 /// Field errors in one line: `name: too long; channel: unknown`.
 fn describe(errors: &[FieldError]) -> String {
     errors

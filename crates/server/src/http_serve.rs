@@ -150,17 +150,3 @@ impl Body for DeadlineBody {
 pub struct BodyTimedOut {
     pub secs: u64,
 }
-
-impl BodyTimedOut {
-    /// The timeout in `error` or any error it wraps.
-    pub fn find<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e BodyTimedOut> {
-        let mut source = Some(error);
-        while let Some(e) = source {
-            if let Some(found) = e.downcast_ref::<BodyTimedOut>() {
-                return Some(found);
-            }
-            source = e.source();
-        }
-        None
-    }
-}

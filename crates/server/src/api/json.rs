@@ -2,6 +2,7 @@
 //! axum's own extractors, which answer in plain text. Every handler uses these.
 
 use crate::error::{Error, Result};
+use crate::http_serve::BodyTimedOut;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -24,7 +25,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 }
 
 fn body_error(rejection: JsonRejection) -> Error {
-    if let Some(timeout) = crate::http_serve::BodyTimedOut::find(&rejection) {
+    if let Some(timeout) = crate::error::cause::<BodyTimedOut>(&rejection) {
         return Error::RequestTimeout(timeout.to_string());
     }
     let source = std::error::Error::source(&rejection)

@@ -1,6 +1,8 @@
 //! Reading and parsing a request body: size limit without buffering past it, JSON or
 //! `application/x-www-form-urlencoded` (a field holding JSON is parsed).
 
+use crate::error::cause;
+use crate::http_serve::BodyTimedOut;
 use axum::body::Body;
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, LengthLimitError};
@@ -88,14 +90,10 @@ pub async fn read_limited(
 
 fn read_error(err: axum::Error, limit: usize) -> BodyError {
     let inner = err.into_inner();
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(inner.as_ref());
-    while let Some(err) = source {
-        if err.is::<LengthLimitError>() {
-            return BodyError::TooLarge { limit };
-        }
-        source = err.source();
+    if cause::<LengthLimitError>(inner.as_ref()).is_some() {
+        return BodyError::TooLarge { limit };
     }
-    if let Some(timeout) = crate::http_serve::BodyTimedOut::find(inner.as_ref()) {
+    if let Some(timeout) = cause::<BodyTimedOut>(inner.as_ref()) {
         return BodyError::TimedOut(timeout.to_string());
     }
     BodyError::Read(inner.to_string())

@@ -71,7 +71,6 @@ async fn other_method(
             return Ok(not_found());
         };
         let bot = &receiving.bot;
-        let quota = usage::peek(&mut state.db.reader(), bot.id, bot.daily_limit.get(), now).await?;
         let mut response = problem(
             StatusCode::METHOD_NOT_ALLOWED,
             "a webhook takes POST requests only",
@@ -80,9 +79,22 @@ async fn other_method(
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        Ok(quota_headers::apply(response, &quota))
+        with_quota(&state, bot.id, bot.daily_limit.get(), now, response).await
     };
     answer.await.unwrap_or_else(|e: Error| e.into_response())
+}
+
+/// `response` with the bot's rate-limit headers as they stand, for an answer given before the
+/// request's turn (which counts nothing).
+async fn with_quota(
+    state: &AppState,
+    bot_id: i64,
+    limit: u32,
+    now: i64,
+    response: Response,
+) -> Result<Response> {
+    let quota = usage::peek(&mut state.db.reader(), bot_id, limit, now).await?;
+    Ok(quota_headers::apply(response, &quota))
 }
 
 /// The webhook `hash` opens at `now`, as the receiver last read it, or read now.
@@ -127,11 +139,8 @@ async fn handle(
                 body::BodyError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
                 _ => StatusCode::BAD_REQUEST,
             };
-            let quota = usage::peek(&mut db.reader(), bot_id, limit, now).await?;
-            return Ok(quota_headers::apply(
-                problem(status, &e.to_string(), None),
-                &quota,
-            ));
+            let response = problem(status, &e.to_string(), None);
+            return with_quota(state, bot_id, limit, now, response).await;
         }
     };
 

@@ -692,11 +692,13 @@ fn stored_key(key: &str) -> Cow<'_, str> {
     if key.len() <= MAX_PLAIN_KEY_BYTES && !key.starts_with(HASHED_KEY_PREFIX) {
         Cow::Borrowed(key)
     } else {
-        Cow::Owned(format!(
-            "{HASHED_KEY_PREFIX}{}",
-            hex::encode(Sha256::digest(key.as_bytes()))
-        ))
+        Cow::Owned(hashed_key(key.as_bytes()))
     }
+}
+
+/// A key as the key table holds a long one: its SHA-256, marked as such.
+fn hashed_key(key: &[u8]) -> String {
+    format!("{HASHED_KEY_PREFIX}{}", hex::encode(Sha256::digest(key)))
 }
 
 /// The request's idempotency key, as the log shows it: the first of [`IDEMPOTENCY_HEADERS`]
@@ -711,7 +713,7 @@ fn idempotency_key(headers: &HeaderMap) -> Option<String> {
         }
         Some(match std::str::from_utf8(bytes) {
             Ok(text) => text.to_owned(),
-            Err(_) => format!("{HASHED_KEY_PREFIX}{}", hex::encode(Sha256::digest(bytes))),
+            Err(_) => hashed_key(bytes),
         })
     })
 }
