@@ -3,11 +3,11 @@
 //!
 //! | to | accepted | rejected |
 //! | --- | --- | --- |
-//! | `text` | strings as they are (not trimmed); numbers and booleans printed (`42`, `3.5`, `true`) | `null`, objects, arrays |
+//! | `text` | strings as they are (not trimmed); numbers and booleans printed (`42`, `3.5`, `true`) | floats of 2⁵³ and over, which are no longer exact (integers beyond 64 bits arrive as such floats: send long ids as strings), `null`, objects, arrays |
 //! | `number` | JSON numbers as they are; strings that, trimmed, are a finite decimal (`"42"`, `" 3.5 "`, `"-1e3"`, `"+7"`) — integer strings stay integers, anything else becomes a float | `""`, `"abc"`, `"1,5"`, `"NaN"`, `"inf"`, overflow to infinity (`"1e400"`), booleans, `null`, objects, arrays |
 //! | `boolean` | `true`/`false`; the numbers `1`/`0`; strings, trimmed and in any case: `true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0` | other numbers and strings, `null`, objects, arrays |
 //! | `date` | strings `YYYY-MM-DD`, `DD.MM.YYYY`, `YYYY/MM/DD` (month and day may have one digit, the year has four); any date-time string `datetime` accepts, taking the date as written (`2026-11-21T23:30:00-05:00` is 2026-11-21) | dates that are not on the calendar (`2024-02-30`), the ambiguous `01/02/2024`, numbers (no timestamps), everything else |
-//! | `datetime` | RFC 3339 (`2026-11-21T09:30:00Z`, `2026-11-21T09:30:00.000+02:00`; `T`, `t` or a space between date and time); `YYYY-MM-DD HH:MM[:SS[.fff]]` (`T` or a space) followed by an optional offset `Z`, `UTC`, `±HH:MM`, `±HHMM` or `±HH` — **without an offset it is taken as UTC**; Unix timestamps as JSON integers or as strings of digits: seconds, **or milliseconds when the absolute value is above 10¹¹** (10¹¹ seconds is the year 5138) | floats, other strings, booleans, `null`, objects, arrays |
+//! | `datetime` | RFC 3339 (`2026-11-21T09:30:00Z`, `2026-11-21T09:30:00.000+02:00`; `T`, `t` or a space between date and time); `YYYY-MM-DD HH:MM[:SS[.fff]]` (`T` or a space) followed by an optional offset `Z`, `UTC`, `±HH:MM`, `±HHMM` or `±HH` — **without an offset it is taken as UTC**; Unix timestamps as JSON integers or as strings of digits: seconds, **or milliseconds when the absolute value is above 10¹¹** (10¹¹ seconds is the year 5138) | floats, timestamps outside the years 0000–9999, other strings, booleans, `null`, objects, arrays |
 //! | `json` | any value, `null` included, as it is | nothing |
 //!
 //! A timestamp converts to a date-time at offset `+00:00`. The error's `found` describes the
@@ -17,7 +17,9 @@
 //! `expected a number, found string "abc"`.
 
 use crate::field::FieldType;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Timelike};
+use chrono::{
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Timelike,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
 
@@ -128,6 +130,9 @@ pub(crate) fn describe(value: &Value) -> String {
     match value {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) if exact_text(n).is_none() => {
+            format!("number {n}, too large to be exact (send it as a string)")
+        }
         Value::Number(n) => format!("number {n}"),
         Value::String(s) => {
             if s.chars().count() > FOUND_MAX_CHARS {
@@ -146,7 +151,8 @@ pub(crate) fn describe(value: &Value) -> String {
 ///
 /// The rules, in short (the [module documentation](self) has them as a table):
 ///
-/// - **text**: strings as they are; numbers and booleans printed; `null`, objects and arrays
+/// - **text**: strings as they are; numbers and booleans printed; `null`, objects, arrays
+///   and floats of 2⁵³ and over (rounded already: integers beyond 64 bits are such floats)
 ///   are errors.
 /// - **number**: JSON numbers; strings that, trimmed, parse as a finite decimal (`"42"`,
 ///   `" 3.5 "`, `"-1e3"`). A string of digits (with an optional sign) becomes an integer,
@@ -160,7 +166,8 @@ pub(crate) fn describe(value: &Value) -> String {
 /// - **datetime**: RFC 3339; `YYYY-MM-DD HH:MM[:SS[.fff]]` (or with `T`) with an optional offset
 ///   (`Z`, `UTC`, `±HH:MM`, `±HHMM`, `±HH`), **taken as UTC when there is none**; Unix
 ///   timestamps as JSON integers or digit strings, in seconds, **or in milliseconds when the
-///   absolute value is above 10¹¹**; timestamps get the offset `+00:00`.
+///   absolute value is above 10¹¹**, within the years 0000 to 9999; timestamps get the
+///   offset `+00:00`.
 /// - **json**: anything, as it is.
 pub fn convert(value: &Value, to: FieldType) -> Result<TypedValue, ConvertError> {
     let converted = match to {
@@ -177,10 +184,24 @@ pub fn convert(value: &Value, to: FieldType) -> Result<TypedValue, ConvertError>
     })
 }
 
+/// 2⁵³: JSON integers beyond 64 bits arrive as floats, and floats from here on are rounded
+/// to even numbers and coarser.
+const EXACT_FLOAT_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// A number as text, unless it is a float too large to be exact: an id such as
+/// `123456789012345678901234567890` arrives as `1.2345678901234568e+29`, and as text it would
+/// be a different id (two ids could even become the same one).
+pub(crate) fn exact_text(n: &Number) -> Option<String> {
+    match n.as_f64() {
+        Some(f) if n.is_f64() && f.abs() >= EXACT_FLOAT_LIMIT => None,
+        _ => Some(n.to_string()),
+    }
+}
+
 fn to_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => exact_text(n),
         Value::Bool(b) => Some(b.to_string()),
         Value::Null | Value::Array(_) | Value::Object(_) => None,
     }
@@ -289,14 +310,16 @@ fn to_datetime(value: &Value) -> Option<DateTime<FixedOffset>> {
     }
 }
 
-/// Seconds, or milliseconds when the absolute value is above 10¹¹.
+/// Seconds, or milliseconds when the absolute value is above 10¹¹; within the years 0000 to
+/// 9999, the years RFC 3339 can write (a later one, e.g. microseconds read as milliseconds,
+/// would be stored in a form no reader takes back).
 fn from_timestamp(n: i64) -> Option<DateTime<FixedOffset>> {
     let utc = if n.unsigned_abs() > 100_000_000_000 {
         DateTime::from_timestamp_millis(n)?
     } else {
         DateTime::from_timestamp(n, 0)?
     };
-    Some(utc.fixed_offset())
+    (0..=9999).contains(&utc.year()).then(|| utc.fixed_offset())
 }
 
 /// RFC 3339, or `YYYY-MM-DD[T ]HH:MM[:SS[.fff]]` with an optional offset (UTC when none).
@@ -371,7 +394,8 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
     };
     let (h, m) = if let Some((h, m)) = rest.split_once(':') {
         (h, m)
-    } else if rest.len() == 4 {
+    } else if rest.len() == 4 && rest.is_ascii() {
+        // Bytes, not characters: a 4-byte rest such as `€1` must not be split inside a char.
         rest.split_at(2)
     } else {
         (rest, "00")
@@ -431,6 +455,9 @@ mod tests {
         assert_eq!(parse_offset("+24:00"), None);
         assert_eq!(parse_offset("+1"), None);
         assert_eq!(parse_offset("CET"), None);
+        // Four bytes that are not four characters.
+        assert_eq!(parse_offset("+€1"), None);
+        assert_eq!(parse_offset("-1€"), None);
     }
 
     #[test]

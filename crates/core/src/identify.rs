@@ -5,10 +5,10 @@
 //!
 //! Decisions beyond the design:
 //! - Values are trimmed; a blank value counts as [`Probe::Empty`].
-//! - A user_ns path that *fails* (does not parse, matches several values) is not a stop: the
-//!   stop is for a user_ns that names nobody. A broken path is treated like an empty one and
-//!   identification goes on; if nothing else identifies the user, the rejection says why the
-//!   user_ns path failed.
+//! - A user_ns path that *fails* (matches several values, or an object or array) stops too:
+//!   the request carries a user_ns, only not a usable one, and going on to the phone or email
+//!   could create a second user for someone the platform already knows. Only a user_ns path
+//!   that finds no value (nothing, null, a blank string) lets identification go on.
 //! - A valid phone that matches nobody on a channel that cannot create users is not the end:
 //!   email is still tried, for a match only.
 //! - A user created from a phone also gets the email, if the email is valid; a user created
@@ -143,7 +143,9 @@ pub enum Identification<U> {
 /// phone "12": not a valid phone number for US (too short); email: no value at the path`.
 /// With no path configured at all it says `no usable identity: no identity path is set`.
 /// A user_ns that names nobody stops at once:
-/// `no user with user_ns "…"; users are never created from a user_ns`.
+/// `no user with user_ns "…"; users are never created from a user_ns`; so does a user_ns path
+/// that fails (several values, an object): `no usable identity: user_ns: the path matched 2
+/// values, expected one; a request with a user_ns is identified by it alone (…)`.
 pub fn identify<L: UserLookup>(
     inputs: &IdentityInputs,
     channel: Channel,
@@ -192,6 +194,13 @@ pub fn identify_contacts<L: UserLookup>(
     let mut tried = Tried::default();
 
     // 1. user_ns: match or stop.
+    if let Probe::Failed(problem) = &inputs.user_ns {
+        return Identification::Rejected {
+            reason: format!(
+                "no usable identity: user_ns: {problem}; a request with a user_ns is identified by it alone (users are never created from a user_ns)"
+            ),
+        };
+    }
     if let Some(user_ns) = tried.value("user_ns", &inputs.user_ns) {
         return match lookup.by_user_ns(user_ns) {
             Some(user) => Identification::Matched {

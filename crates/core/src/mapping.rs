@@ -22,7 +22,7 @@
 //! against any number of documents. The free functions keep the paths they parsed lately (per
 //! thread), since a webhook evaluates the same few paths on every request.
 
-use crate::convert::{ConvertError, TypedValue, convert, describe};
+use crate::convert::{ConvertError, TypedValue, convert, describe, exact_text};
 use crate::field::FieldType;
 use jsonpath_rust::parser::errors::JsonPathError;
 use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
@@ -256,9 +256,9 @@ impl CompiledPath {
                 let s = s.trim();
                 Ok((!s.is_empty()).then(|| s.to_owned()))
             }
-            Value::Number(n) => Ok(Some(n.to_string())),
+            Value::Number(n) if exact_text(n).is_some() => Ok(Some(n.to_string())),
             Value::Bool(b) => Ok(Some(b.to_string())),
-            other @ (Value::Array(_) | Value::Object(_)) => Err(ConvertError {
+            other @ (Value::Number(_) | Value::Array(_) | Value::Object(_)) => Err(ConvertError {
                 expected: FieldType::Text,
                 found: describe(other),
             }

@@ -165,7 +165,7 @@ fn every_branch_in_the_design_order() {
             rejected("no user with user_ns \"ns-nobody\"; users are never created from a user_ns"),
         ),
         (
-            "a failing user_ns path is not a stop",
+            "a failing user_ns path stops too: the phone would make a second user",
             probes(
                 failed("the path matched 2 values, expected one"),
                 NOT,
@@ -173,7 +173,26 @@ fn every_branch_in_the_design_order() {
                 NOT,
             ),
             Sms,
-            matched("ana", ByPhone),
+            rejected(
+                "no usable identity: user_ns: the path matched 2 values, expected one; \
+                 a request with a user_ns is identified by it alone (users are never created \
+                 from a user_ns)",
+            ),
+        ),
+        (
+            "a user_ns that is an object stops, even when a known phone follows",
+            probes(
+                failed("expected text, found object"),
+                v("c-4"),
+                v("+1 415 555 0123"),
+                NOT,
+            ),
+            Sms,
+            rejected(
+                "no usable identity: user_ns: expected text, found object; \
+                 a request with a user_ns is identified by it alone (users are never created \
+                 from a user_ns)",
+            ),
         ),
         (
             "an empty user_ns goes on",
@@ -353,15 +372,15 @@ fn every_branch_in_the_design_order() {
         (
             "failing paths are named with their reason",
             probes(
-                failed("the path matched 2 values, expected one"),
                 NOT,
+                failed("the path matched 2 values, expected one"),
                 failed("the path does not parse: unexpected end at position 2"),
                 v("ana@localhost"),
             ),
             Sms,
             rejected(
-                "no usable identity: user_ns: the path matched 2 values, expected one; \
-                 CRM contact id path not set; \
+                "no usable identity: user_ns path not set; \
+                 CRM contact id: the path matched 2 values, expected one; \
                  phone: the path does not parse: unexpected end at position 2; \
                  email \"ana@localhost\": not a valid email address (the domain has no dot, as in \
                  user@localhost; a deliverable address needs a domain such as example.com)",

@@ -160,6 +160,45 @@ fn text_rejects_null_objects_and_arrays() {
     );
 }
 
+/// Integers beyond 64 bits arrive rounded to floats: as text they would be another id, and
+/// two different ids could become the same one. Text and identity paths refuse them.
+#[test]
+fn numbers_too_large_to_be_exact_are_not_text() {
+    let doc: serde_json::Value = serde_json::from_str(
+        r#"{"crm": 123456789012345678901234567890, "big": 9007199254740992.0,
+            "max": 18446744073709551615, "min": -9223372036854775808, "below": 9007199254740991.0}"#,
+    )
+    .unwrap();
+    let rounded = "number 1.2345678901234568e+29, too large to be exact (send it as a string)";
+    assert_eq!(
+        err(doc["crm"].clone(), FieldType::Text),
+        format!("expected text, found {rounded}")
+    );
+    assert_eq!(
+        botwire_core::mapping::evaluate_text(&doc, "$.crm")
+            .unwrap_err()
+            .to_string(),
+        format!("expected text, found {rounded}")
+    );
+    assert!(err(doc["big"].clone(), FieldType::Text).contains("too large to be exact"));
+    // 64-bit integers stay exact, and so do smaller floats.
+    for (key, text) in [
+        ("max", "18446744073709551615"),
+        ("min", "-9223372036854775808"),
+        ("below", "9007199254740991.0"),
+    ] {
+        assert_eq!(
+            ok(doc[key].clone(), FieldType::Text),
+            TypedValue::Text(text.into())
+        );
+    }
+    // A number field still takes it, as the float it is.
+    assert!(matches!(
+        ok(doc["crm"].clone(), FieldType::Number),
+        TypedValue::Number(_)
+    ));
+}
+
 // ---------------------------------------------------------------- convert: number
 
 #[test]
@@ -417,6 +456,15 @@ fn datetime_takes_unix_timestamps_in_seconds_or_milliseconds() {
         ok(json!(0), FieldType::Datetime),
         datetime("1970-01-01T00:00:00Z")
     );
+    // Up to the last millisecond RFC 3339 can write; one more is rejected (below).
+    assert_eq!(
+        ok(json!(253_402_300_799_999_i64), FieldType::Datetime),
+        datetime("9999-12-31T23:59:59.999Z")
+    );
+    assert_eq!(
+        err(json!(253_402_300_800_000_i64), FieldType::Datetime),
+        format!("{DATETIME_EXPECTED}, found number 253402300800000")
+    );
     assert_eq!(
         ok(json!(-86400), FieldType::Datetime),
         datetime("1969-12-31T00:00:00Z")
@@ -445,6 +493,11 @@ fn datetime_rejects_other_values() {
         "tomorrow",
         "",
         "1.7e9",
+        // Four bytes after the sign, but not four digits: no panic, just no offset.
+        "2026-11-21 10:00+€1",
+        // Microseconds read as milliseconds would be the year 55840.
+        "1700000000000000",
+        "-99999999999999",
     ] {
         assert_eq!(
             err(json!(s), FieldType::Datetime),
@@ -458,6 +511,14 @@ fn datetime_rejects_other_values() {
     assert_eq!(
         err(json!(i64::MAX), FieldType::Datetime),
         format!("{DATETIME_EXPECTED}, found number {}", i64::MAX)
+    );
+    assert_eq!(
+        err(json!(1_700_000_000_000_000_i64), FieldType::Datetime),
+        format!("{DATETIME_EXPECTED}, found number 1700000000000000")
+    );
+    assert_eq!(
+        err(json!("2026-11-21 10:00+€1"), FieldType::Date),
+        format!("{DATE_EXPECTED}, found string \"2026-11-21 10:00+€1\"")
     );
     assert_eq!(
         err(json!(true), FieldType::Datetime),

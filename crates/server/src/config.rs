@@ -30,8 +30,9 @@ pub struct Settings {
         value_parser = clap::value_parser!(u32).range(0..=36_500)
     )]
     pub log_retention_days: u32,
-    /// Seconds a request's head may take to arrive from its first byte, and its body after
-    /// the head: a slower connection is closed, a slower body answered 408.
+    /// Seconds a request's head may take to arrive, from the connection's opening or its last
+    /// answer, and its body after the head: a slower or idle connection is closed, a slower
+    /// body answered 408.
     #[arg(
         long,
         env = "BOTWIRE_READ_TIMEOUT_SECS",

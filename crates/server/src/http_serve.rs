@@ -3,9 +3,11 @@
 //! `axum::serve` installs no timer, and hyper's header read timeout does nothing without one: a
 //! client that opened connections and never finished its headers, or announced a body and sent
 //! a byte of it, held each connection for ever. Here a request's head must arrive within the
-//! read timeout of its first byte (else the connection is closed), and its body within the read
-//! timeout after the head (else [`BodyTimedOut`], which the receiver and the API answer 408).
-//! The accept loop and graceful shutdown are axum's own.
+//! read timeout of the moment the server waits for it, when the connection opens or its last
+//! answer is sent (else the connection is closed, so idle connections go too), and its body
+//! within the read timeout after the head (else [`BodyTimedOut`], which the receiver and the
+//! API answer 408). An answer still streaming (the event stream) has no deadline. The accept
+//! loop and graceful shutdown are axum's own.
 
 use axum::Router;
 use axum::http::Request;

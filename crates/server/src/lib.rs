@@ -15,8 +15,10 @@ mod spa;
 pub mod store;
 
 use axum::Router;
+use axum::response::IntoResponse;
 use config::Settings;
 use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -41,6 +43,11 @@ pub fn app(state: AppState) -> Router {
         .merge(receiver::router())
         .fallback_service(spa::service(&state.settings.dist))
         .with_state(state)
+        // A bug that panics in a handler answers 500 problem+json, instead of a dropped
+        // connection that a sender would only retry. The panic hook has printed it already.
+        .layer(CatchPanicLayer::custom(|_| {
+            error::Error::Internal("a request handler panicked".into()).into_response()
+        }))
 }
 
 /// Connects the database (running migrations) and starts the event hub.

@@ -614,6 +614,42 @@ async fn activation(kind: DbKind) {
     assert_eq!(response.status(), 200);
     assert_eq!(api.post_empty(&api.owner, &activate).await.status(), 200);
 
+    // An active webhook keeps at least one identity path: clearing them all is refused, and
+    // requests go on being processed.
+    for identity in [
+        json!({ "phone": "" }),
+        json!({ "phone": null, "email": null }),
+    ] {
+        let response = api
+            .patch(&api.owner, id, json!({ "identity": identity }))
+            .await;
+        assert_eq!(response.status(), 422);
+        let problem = body(response).await;
+        assert_eq!(
+            message_for(&problem, "identity"),
+            "an active webhook needs at least one identity path (user_ns, CRM contact id, phone or email); deactivate it before clearing them"
+        );
+    }
+    let state = api.get_json(&format!("/webhooks/{id}")).await;
+    assert_eq!(state["identity"]["phone"], "$.phone");
+    assert_eq!(api.post_hook(&url, doc).await.status(), 200);
+    let response = api
+        .patch(
+            &api.owner,
+            id,
+            json!({ "identity": { "email": "$.email" } }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "another path may replace it");
+    let response = api
+        .patch(
+            &api.owner,
+            id,
+            json!({ "identity": { "phone": "$.phone" } }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+
     assert_eq!(
         api.statuses(reqwest::Method::POST, &deactivate, None).await,
         [401, 404, 403]
@@ -1002,6 +1038,36 @@ async fn read_events(response: &mut Response, want: usize) -> Vec<Sse> {
     events
 }
 
+/// The read timeout bounds a request's head and body, never an answer still streaming: an
+/// event stream open for longer than the timeout, with nothing sent yet, still delivers.
+async fn event_stream_outlives_the_read_timeout(kind: DbKind) {
+    let api = ApiEnv::on(Env::with_server_args(kind, &["--read-timeout-secs", "1"]).await).await;
+    let hook = api.create_webhook("Orders").await;
+    let id = hook["id"].as_i64().unwrap();
+    let mut stream = api
+        .owner
+        .get(api.url(&format!("/webhooks/{id}/events")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+
+    let response = api
+        .post_empty(&api.owner, &format!("/webhooks/{id}/listen"))
+        .await;
+    assert_eq!(response.status(), 200);
+    let doc = r#"{"phone": "+14155550132"}"#;
+    assert_eq!(
+        api.post_hook(hook["url"].as_str().unwrap(), doc)
+            .await
+            .status(),
+        403
+    );
+    let events = read_events(&mut stream, 1).await;
+    assert_eq!(events[0].event, "sample_captured");
+}
+
 async fn event_stream(kind: DbKind) {
     let api = ApiEnv::new(kind).await;
     let hook = api.create_webhook("Orders").await;
@@ -1225,6 +1291,7 @@ on_both_databases!(
     listen_and_delete,
     evaluate,
     event_stream,
+    event_stream_outlives_the_read_timeout,
     documented,
     edit_racing_a_field_rename,
     edit_racing_a_field_delete,

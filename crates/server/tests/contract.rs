@@ -383,7 +383,8 @@ async fn send_and_wait(env: &Env, head_and_some_body: &str) -> tokio::net::TcpSt
 
 /// A request whose head or body does not arrive within the read timeout does not hold its
 /// connection for ever: a body stopped half-way is answered 408 (with the rate-limit headers
-/// from a known token, as problem+json from the API), a head never finished is closed.
+/// from a known token, as problem+json from the API); a head never finished, or never begun
+/// on a new or idle keep-alive connection, is closed.
 async fn slow_senders_time_out(kind: DbKind) {
     let env = Env::with_server_args(kind, &["--read-timeout-secs", "1"]).await;
     let hook = env.webhook("Orders", phone_config(), true).await;
@@ -442,6 +443,30 @@ async fn slow_senders_time_out(kind: DbKind) {
         response.json()["detail"],
         "the body did not arrive within 1 s"
     );
+
+    // A connection that sends nothing, from the start or after an answer, is closed too.
+    let mut stream = send_and_wait(&env, "").await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(in_time, stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "a silent connection must not be kept");
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+    let mut stream = send_and_wait(
+        &env,
+        "GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    )
+    .await;
+    let response = tokio::time::timeout(in_time, read_raw_response(&mut stream))
+        .await
+        .expect("health is answered");
+    assert_eq!(response.status, 200);
+    let idle_since = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(in_time, stream.read_to_end(&mut rest)).await;
+    assert!(
+        read.is_ok(),
+        "an idle keep-alive connection must not be kept"
+    );
+    assert!(idle_since.elapsed() >= Duration::from_millis(900));
 
     // Requests sent in time are answered as usual.
     assert_eq!(env.post_json(&hook, PHONE_DOC).await.status(), 200);
@@ -830,6 +855,40 @@ async fn no_usable_identity_is_422_naming_what_was_tried(kind: DbKind) {
         "no usable identity: user_ns path not set; CRM contact id path not set; \
          phone: no value at the path; email: no value at the path"
     );
+
+    // A user_ns that is there but not usable stops as one that names nobody: the valid phone
+    // after it must not create a second user for someone the platform knows.
+    let by_ns = env
+        .webhook(
+            "By user_ns",
+            webhooks::Config {
+                identity: IdentityPaths {
+                    user_ns: Some("$.user_ns".into()),
+                    ..phone_config().identity
+                },
+                ..webhooks::Config::default()
+            },
+            true,
+        )
+        .await;
+    for (user_ns, problem) in [
+        (r#"["u-404"]"#, "expected text, found array"),
+        (r#"{"id": "u-404"}"#, "expected text, found object"),
+    ] {
+        let doc = format!(r#"{{"user_ns": {user_ns}, "phone": "+14155550132"}}"#);
+        let response = env.post_json(&by_ns, &doc).await;
+        assert_eq!(response.status(), 422);
+        let body = body_json(response).await;
+        assert_eq!(
+            body["detail"],
+            format!(
+                "no usable identity: user_ns: {problem}; a request with a user_ns is identified \
+                 by it alone (users are never created from a user_ns)"
+            )
+        );
+        assert_eq!(env.last_log().await.unwrap().outcome, "rejected");
+    }
+    assert_eq!(env.count("SELECT COUNT(*) FROM bot_users").await, 0);
 }
 
 // ---- CRM contact id -------------------------------------------------------------------------

@@ -192,7 +192,8 @@ async fn get_webhook(
 
 /// Change a webhook's name, sample, identity paths, mappings, message template or signature
 /// scheme. Every invalid member is reported at once, each under its own field
-/// (`identity.phone`, `mappings[2].path`, `mappings[2].field`, `action_template`, …).
+/// (`identity.phone`, `mappings[2].path`, `mappings[2].field`, `action_template`, …). An
+/// active webhook keeps at least one identity path (`identity`).
 #[utoipa::path(patch, path = "/webhooks/{id}", tag = "webhooks", params(("id" = i64, Path)),
     request_body = WebhookUpdate,
     responses((status = 200, body = WebhookDetail), (status = 400, description = "not a JSON object of this shape"),
@@ -250,6 +251,13 @@ fn validate_update(
             {
                 errors.push(FieldError::new(format!("identity.{key}"), e.to_string()));
             }
+        }
+        // Activation needs an identity path; an edit must not take the last one away after.
+        if hook.active && identity.is_empty() {
+            errors.push(FieldError::new(
+                "identity",
+                "an active webhook needs at least one identity path (user_ns, CRM contact id, phone or email); deactivate it before clearing them",
+            ));
         }
         changes.identity = Some(identity);
     }

@@ -334,5 +334,9 @@ pub fn shown(stored: &Value, field_type: FieldType) -> String {
     // Stored values were converted on the way in; converting again gives the typed value back.
     convert(stored, field_type)
         .map(|t| t.display())
-        .unwrap_or_else(|_| stored.to_string())
+        .unwrap_or_else(|_| match stored {
+            // Without JSON quotes, as a message would show text.
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
 }

@@ -517,9 +517,13 @@ pub struct ApiEnv {
 
 impl ApiEnv {
     pub async fn new(kind: DbKind) -> ApiEnv {
+        ApiEnv::on(Env::new(kind).await).await
+    }
+
+    /// The accounts on a server already started, for a server with settings of its own.
+    pub async fn on(env: Env) -> ApiEnv {
         use botwire_core::access::Role;
         use botwire_server::store::accounts;
-        let env = Env::new(kind).await;
         let pool = env.db.pool();
         let (workspace_id,): (i64,) = sqlx::query_as("SELECT workspace_id FROM bots WHERE id = $1")
             .bind(env.bot_id)
