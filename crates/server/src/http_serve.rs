@@ -55,6 +55,9 @@ pub async fn serve(
             let connection = builder.serve_connection(TokioIo::new(stream), service);
             let mut connection = std::pin::pin!(connection);
             let mut shutting_down = std::pin::pin!(signal_tx.closed());
+            // The shutdown future is polled only until it completes once: polling a finished
+            // `async fn` again panics, which dropped every request still in progress.
+            let mut shutdown_begun = false;
             loop {
                 tokio::select! {
                     result = connection.as_mut() => {
@@ -63,7 +66,10 @@ pub async fn serve(
                         }
                         break;
                     }
-                    _ = &mut shutting_down => connection.as_mut().graceful_shutdown(),
+                    _ = &mut shutting_down, if !shutdown_begun => {
+                        shutdown_begun = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
                 }
             }
             drop(close_rx);

@@ -472,6 +472,67 @@ async fn slow_senders_time_out(kind: DbKind) {
     assert_eq!(env.post_json(&hook, PHONE_DOC).await.status(), 200);
 }
 
+/// SIGTERM lets requests in progress finish: a webhook whose body was still arriving is
+/// processed and answered, an idle keep-alive connection is closed, and the process exits
+/// cleanly. (Polling the shutdown signal again after it fired panicked every connection's
+/// task, dropping such requests unanswered.)
+async fn shutdown_finishes_requests_in_progress(kind: DbKind) {
+    let env = Env::new(kind).await;
+    let hook = env.webhook("Orders", phone_config(), true).await;
+    let mut idle = send_and_wait(
+        &env,
+        "GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    )
+    .await;
+    assert_eq!(read_raw_response(&mut idle).await.status, 200);
+    let (head, rest) = PHONE_DOC.split_at(10);
+    let mut sending = send_and_wait(
+        &env,
+        &format!(
+            "POST /hooks/{} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{head}",
+            hook.token,
+            PHONE_DOC.len()
+        ),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let Env {
+        db,
+        server,
+        test_db,
+        ..
+    } = env;
+    let exited = tokio::spawn(server.terminate(Duration::from_secs(20)));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sending.write_all(rest.as_bytes()).await.unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(10), read_raw_response(&mut sending))
+        .await
+        .expect("the request in progress is answered");
+    assert_eq!(
+        response.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), idle.read_to_end(&mut rest))
+        .await
+        .expect("the idle connection is closed")
+        .unwrap();
+    assert!(exited.await.unwrap().success(), "a clean exit");
+
+    let (processed,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM request_logs WHERE outcome = 'created'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(processed, 1);
+    drop(db);
+    drop(test_db);
+}
+
 // ---- 413 ------------------------------------------------------------------------------------
 
 async fn body_size_limits(kind: DbKind) {
@@ -1385,6 +1446,7 @@ on_both_databases!(
     every_answer_from_a_known_token_has_the_rate_limit_headers,
     body_size_limits,
     slow_senders_time_out,
+    shutdown_finishes_requests_in_progress,
     malformed_bodies,
     other_content_types_are_415_listing_the_accepted,
     form_bodies_are_objects_with_json_fields_parsed,

@@ -109,6 +109,21 @@ impl Server {
         self.child.kill().await.expect("kill");
     }
 
+    /// `kill -TERM`, as a service manager stops it; waits for the exit, at most `within`.
+    pub async fn terminate(mut self, within: std::time::Duration) -> std::process::ExitStatus {
+        let pid = self.child.id().expect("the server is running");
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .await
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM {pid} failed");
+        tokio::time::timeout(within, self.child.wait())
+            .await
+            .expect("the server did not exit in time")
+            .expect("wait for the server")
+    }
+
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
     }
