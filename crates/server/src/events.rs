@@ -26,6 +26,16 @@ pub enum Event {
     LogWritten { webhook_id: i64, log_id: i64 },
 }
 
+impl Event {
+    pub fn webhook_id(&self) -> i64 {
+        match self {
+            Event::SampleCaptured { webhook_id } | Event::LogWritten { webhook_id, .. } => {
+                *webhook_id
+            }
+        }
+    }
+}
+
 /// One `NOTIFY`'s payload: events in commit order, and the process that sent them, which has
 /// already handed them to its own subscribers.
 #[derive(Debug, Serialize, Deserialize)]

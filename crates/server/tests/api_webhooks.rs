@@ -1038,6 +1038,132 @@ async fn read_events(response: &mut Response, want: usize) -> Vec<Sse> {
     events
 }
 
+/// Whatever comes of a stream that is still open, with `within` to wait: the text of its
+/// events (keep-alive comments left out), and whether it ended.
+async fn rest_of_stream(response: &mut Response, within: Duration) -> (String, bool) {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut text = String::new();
+    loop {
+        match tokio::time::timeout_at(deadline, response.chunk()).await {
+            Err(_) => return (text, false),
+            Ok(Ok(Some(chunk))) => {
+                let chunk = String::from_utf8_lossy(&chunk).into_owned();
+                if !chunk.starts_with(':') {
+                    text.push_str(&chunk);
+                }
+            }
+            Ok(_) => return (text, true),
+        }
+    }
+}
+
+/// A stream ends when its caller loses access, and never shows another workspace's webhook:
+/// SQLite gives a deleted webhook's id to the next one created, in any workspace.
+async fn event_stream_ends_with_access(kind: DbKind) {
+    let api = ApiEnv::new(kind).await;
+    let hook = api.create_webhook("Orders").await;
+    let id = hook["id"].as_i64().unwrap();
+    let mut stream = api
+        .owner
+        .get(api.url(&format!("/webhooks/{id}/events")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let response = api
+        .owner
+        .delete(api.url(&format!("/webhooks/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+
+    // Another workspace's new webhook, listening, captures a request.
+    let me = body(api.stranger.get(api.url("/auth/me")).send().await.unwrap()).await;
+    let workspace = me["workspaces"][0]["workspace_id"].as_i64().unwrap();
+    let bot = api
+        .stranger
+        .post(api.url("/bots"))
+        .json(&json!({ "workspace_id": workspace, "name": "Theirs", "channel": "sms", "default_country": "US" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bot.status(), 201);
+    let bot_id = body(bot).await["id"].as_i64().unwrap();
+    let theirs = api
+        .stranger
+        .post(api.url(&format!("/bots/{bot_id}/webhooks")))
+        .json(&json!({ "name": "Theirs" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), 201);
+    let theirs = body(theirs).await;
+    let their_id = theirs["id"].as_i64().unwrap();
+    if kind == DbKind::Sqlite {
+        assert_eq!(their_id, id, "the deleted webhook's id, given again");
+    }
+    let listen = format!("/webhooks/{their_id}/listen");
+    assert_eq!(api.post_empty(&api.stranger, &listen).await.status(), 200);
+    let secret = r#"{"note": "THEIRS-CONFIDENTIAL"}"#;
+    assert_eq!(
+        api.post_hook(theirs["url"].as_str().unwrap(), secret)
+            .await
+            .status(),
+        403
+    );
+    let (seen, _) = rest_of_stream(&mut stream, Duration::from_secs(2)).await;
+    assert!(!seen.contains("CONFIDENTIAL"), "leaked: {seen}");
+    assert!(!seen.contains("event:"), "no event of theirs: {seen}");
+
+    // A stream opened with a token ends once the token is revoked.
+    let hook = api.create_webhook("Orders again").await;
+    let id = hook["id"].as_i64().unwrap();
+    let created = body(
+        api.owner
+            .post(api.url("/tokens"))
+            .json(&json!({ "name": "stream" }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let token = created["token"].as_str().unwrap();
+    let mut stream = Client::new()
+        .get(api.url(&format!("/webhooks/{id}/events")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let response = api
+        .owner
+        .delete(api.url(&format!("/tokens/{}", created["id"])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        api.post_empty(&api.owner, &format!("/webhooks/{id}/listen"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        api.post_hook(hook["url"].as_str().unwrap(), secret)
+            .await
+            .status(),
+        403
+    );
+    let (seen, ended) = rest_of_stream(&mut stream, Duration::from_secs(5)).await;
+    assert!(
+        !seen.contains("CONFIDENTIAL"),
+        "delivered after revocation: {seen}"
+    );
+    assert!(ended, "the stream ends with the token");
+}
+
 /// The read timeout bounds a request's head and body, never an answer still streaming: an
 /// event stream open for longer than the timeout, with nothing sent yet, still delivers.
 async fn event_stream_outlives_the_read_timeout(kind: DbKind) {
@@ -1292,6 +1418,7 @@ on_both_databases!(
     evaluate,
     event_stream,
     event_stream_outlives_the_read_timeout,
+    event_stream_ends_with_access,
     documented,
     edit_racing_a_field_rename,
     edit_racing_a_field_delete,

@@ -58,19 +58,31 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller> {
+        Caller::authenticate(state, &parts.method, &parts.headers).await
+    }
+}
+
+impl Caller {
+    /// The caller that `headers` (an API token, or a session cookie) stand for, now: a revoked
+    /// token or an ended session is refused. The event stream asks again while it runs.
+    pub async fn authenticate(
+        state: &AppState,
+        method: &Method,
+        headers: &HeaderMap,
+    ) -> Result<Caller> {
         let pool = state.db.pool();
-        let (account_id, via) = if let Some(token) = bearer(&parts.headers)? {
+        let (account_id, via) = if let Some(token) = bearer(headers)? {
             let id = accounts::api_token_account(pool, token)
                 .await?
                 .ok_or_else(|| {
                     Error::Unauthorized("the API token is not valid or was revoked".into())
                 })?;
             (id, Via::Token)
-        } else if let Some(session) = cookie(&parts.headers, SESSION_COOKIE) {
+        } else if let Some(session) = cookie(headers, SESSION_COOKIE) {
             let id = accounts::session_account(pool, session)
                 .await?
                 .ok_or_else(|| Error::Unauthorized("the session has ended: log in again".into()))?;
-            check_same_origin(&parts.method, &parts.headers)?;
+            check_same_origin(method, headers)?;
             (id, Via::Session)
         } else {
             return Err(Error::Unauthorized(

@@ -561,18 +561,25 @@ pub struct LogSummary {
     pub user_id: Option<i64>,
 }
 
-/// One of the webhook's log rows in brief; `None` when it is not this webhook's (or is gone).
+/// One of the webhook's log rows in brief; `None` when it is not this webhook's (or is gone),
+/// or the webhook with this id is not the one of that bot created at that time (SQLite
+/// gives a deleted webhook's id to the next one).
 pub async fn log_summary(
     pool: &AnyPool,
     webhook_id: i64,
+    bot_id: i64,
+    created_at: i64,
     log_id: i64,
 ) -> Result<Option<LogSummary>> {
     Ok(sqlx::query_as(
-        "SELECT id, received_at, status, outcome, detail, user_id FROM request_logs \
-         WHERE id = $1 AND webhook_id = $2",
+        "SELECT l.id, l.received_at, l.status, l.outcome, l.detail, l.user_id \
+         FROM request_logs l JOIN inbound_webhooks w ON w.id = l.webhook_id \
+         WHERE l.id = $1 AND l.webhook_id = $2 AND w.bot_id = $3 AND w.created_at = $4",
     )
     .bind(log_id)
     .bind(webhook_id)
+    .bind(bot_id)
+    .bind(created_at)
     .fetch_optional(pool)
     .await?)
 }
