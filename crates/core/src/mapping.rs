@@ -53,6 +53,8 @@ pub enum MappingError {
     Type(#[from] ConvertError),
     #[error("no custom field named \"{name}\"")]
     UnknownField { name: String },
+    #[error("the path is {chars} characters long; the most is {MAX_PATH_CHARS}")]
+    PathTooLong { chars: usize },
     #[error(
         "the matches are too large to copy: a request's mappings may copy at most {MAX_COPIES_OF_DOCUMENT} \
          times its document into json fields, and matches inside other matches (as `..` finds) \
@@ -60,6 +62,15 @@ pub enum MappingError {
     )]
     TooLarge,
 }
+
+/// The longest path, in characters: longer ones are not paths anyone writes, and each costs
+/// its parsing on every request.
+pub const MAX_PATH_CHARS: usize = 1_000;
+
+/// The most mappings a webhook may have. Each is evaluated on every request, and one path
+/// with `..` walks the whole document: thousands of them made one request take seconds of a
+/// core the other requests share.
+pub const MAX_MAPPINGS: usize = 100;
 
 /// How many times its document a request's mappings may copy into json fields. Matches nested
 /// in each other (`$..x` over an `x` inside an `x`) copy the inner ones again at every level:
@@ -181,6 +192,10 @@ impl CompiledPath {
     /// and where.
     pub fn parse(path: &str) -> Result<CompiledPath, MappingError> {
         let invalid = |message: String| MappingError::InvalidPath { message };
+        let chars = path.chars().count();
+        if chars > MAX_PATH_CHARS {
+            return Err(MappingError::PathTooLong { chars });
+        }
         if path.trim().is_empty() {
             return Err(invalid("the path is empty".to_owned()));
         }

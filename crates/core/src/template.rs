@@ -9,6 +9,8 @@
 //!   `x`, then `}`.
 //! - [`Template::parse`] fails on a `{{` without its `}}` (before the end or before the next
 //!   `{{`) and on an empty `{{ }}`.
+//! - A template has at most [`MAX_TEMPLATE_CHARS`] characters, and renders to at most
+//!   [`MAX_MESSAGE_BYTES`] bytes: a longer message is an error, not a cut.
 //! - Unknown names are caught when the template is saved, by [`Template::check`] against the
 //!   user fields ([`USER_FIELDS`]) and the bot's custom fields; they are not blanked when a
 //!   message is sent: [`Template::render`] refuses them. A known field without a value renders
@@ -24,10 +26,22 @@ pub const USER_FIELDS: [&str; 6] = [
     "crm_contact_id",
 ];
 
+/// The longest template, in characters.
+pub const MAX_TEMPLATE_CHARS: usize = 10_000;
+/// The longest message a template may render to, in bytes: more than any channel's longest
+/// message, and a bound on what one request stores (the message goes into the outbox and the
+/// log row). Without it, a placeholder repeated a thousand times over a long value made
+/// hundreds of megabytes.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
 /// `at` is where the placeholder's `{{` is, in characters from 0; the message counts from 1,
 /// as an editor's column does.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
+    #[error("the template is {chars} characters long; the most is {MAX_TEMPLATE_CHARS}")]
+    TooLong { chars: usize },
+    #[error("the message would be longer than {MAX_MESSAGE_BYTES} bytes")]
+    MessageTooLong,
     #[error("unclosed placeholder starting at character {}", .at + 1)]
     Unclosed { at: usize },
     #[error("empty placeholder at character {}", .at + 1)]
@@ -53,6 +67,10 @@ enum Part {
 
 impl Template {
     pub fn parse(source: &str) -> Result<Template, TemplateError> {
+        let chars = source.chars().count();
+        if chars > MAX_TEMPLATE_CHARS {
+            return Err(TemplateError::TooLong { chars });
+        }
         let char_at = |byte: usize| source[..byte].chars().count();
         let mut parts = Vec::new();
         let mut text_start = 0;
@@ -136,13 +154,20 @@ impl Template {
     ) -> Result<String, TemplateError> {
         let mut out = String::with_capacity(self.source.len());
         let mut unknown: Vec<String> = Vec::new();
+        let push = |out: &mut String, text: &str| {
+            if out.len() + text.len() > MAX_MESSAGE_BYTES {
+                return Err(TemplateError::MessageTooLong);
+            }
+            out.push_str(text);
+            Ok(())
+        };
         for part in &self.parts {
             match part {
-                Part::Text(range) => out.push_str(&self.source[range.clone()]),
+                Part::Text(range) => push(&mut out, &self.source[range.clone()])?,
                 Part::Placeholder(range) => {
                     let name = &self.source[range.clone()];
                     match lookup(name) {
-                        Some(Some(value)) => out.push_str(&value),
+                        Some(Some(value)) => push(&mut out, &value)?,
                         Some(None) => {}
                         None => {
                             if !unknown.iter().any(|u| u == name) {

@@ -231,3 +231,36 @@ fn render_with_user_fields() {
         "Hello Ana, we will text +14155550132 about 2026-12-03 15:30 UTC."
     );
 }
+
+/// A template is bounded, and so is what it renders: a placeholder repeated over a long value
+/// would otherwise make a message of hundreds of megabytes.
+#[test]
+fn templates_and_messages_are_bounded() {
+    use botwire_core::template::{MAX_MESSAGE_BYTES, MAX_TEMPLATE_CHARS};
+    assert!(Template::parse(&"é".repeat(MAX_TEMPLATE_CHARS)).is_ok());
+    assert_eq!(
+        Template::parse(&"é".repeat(MAX_TEMPLATE_CHARS + 1)),
+        Err(TemplateError::TooLong {
+            chars: MAX_TEMPLATE_CHARS + 1
+        })
+    );
+    assert_eq!(
+        TemplateError::TooLong { chars: 10_001 }.to_string(),
+        "the template is 10001 characters long; the most is 10000"
+    );
+
+    let template = parse(&"{{note}}".repeat(4));
+    let known = ["note"];
+    let fits = "x".repeat(MAX_MESSAGE_BYTES / 4);
+    let message = template.render(lookup(&known, &[("note", &fits)])).unwrap();
+    assert_eq!(message.len(), MAX_MESSAGE_BYTES);
+    let over = "x".repeat(MAX_MESSAGE_BYTES / 4 + 1);
+    let error = template
+        .render(lookup(&known, &[("note", &over)]))
+        .unwrap_err();
+    assert_eq!(error, TemplateError::MessageTooLong);
+    assert_eq!(
+        error.to_string(),
+        "the message would be longer than 65536 bytes"
+    );
+}

@@ -322,6 +322,90 @@ async fn list_and_create(kind: DbKind) {
 
 // ---- Edit -----------------------------------------------------------------------------------
 
+/// What a webhook holds is bounded, so that one webhook cannot make every request (or a
+/// preview) cost seconds of CPU or megabytes of storage: at most 100 mappings, paths of at
+/// most 1,000 characters, templates of at most 10,000, messages of at most 64 KiB.
+async fn limits_on_what_a_webhook_holds(kind: DbKind) {
+    let api = ApiEnv::new(kind).await;
+    let hook = api.create_webhook("Orders").await;
+    let id = hook["id"].as_i64().unwrap();
+    let many: Vec<Value> = (0..101)
+        .map(|_| json!({ "path": "$.name", "field": "first_name" }))
+        .collect();
+    let long_path = format!("$.{}", "a".repeat(999));
+    let response = api
+        .patch(
+            &api.owner,
+            id,
+            json!({
+                "identity": { "phone": long_path },
+                "mappings": many,
+                "action_template": "x".repeat(10_001),
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let problem = body(response).await;
+    assert_eq!(
+        message_for(&problem, "mappings"),
+        "101 mappings; a webhook has at most 100"
+    );
+    assert_eq!(
+        message_for(&problem, "identity.phone"),
+        "the path is 1001 characters long; the most is 1000"
+    );
+    assert_eq!(
+        message_for(&problem, "action_template"),
+        "the template is 10001 characters long; the most is 10000"
+    );
+    let fits: Vec<Value> = (0..100)
+        .map(|_| json!({ "path": "$.name", "field": "first_name" }))
+        .collect();
+    let response = api
+        .patch(
+            &api.owner,
+            id,
+            json!({
+                "identity": { "phone": "$.phone" },
+                "mappings": fits,
+                "action_template": "{{first_name}}".repeat(5),
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "the largest allowed");
+
+    // A preview takes the same limit.
+    let response = api
+        .owner
+        .post(api.url(&format!("/webhooks/{id}/evaluate")))
+        .json(&json!({ "payload": {}, "mappings": many }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid_fields(response).await, ["mappings"]);
+
+    // A message over 64 KiB is not sent (nor stored): the action fails, saying why, and the
+    // rest of the request stands.
+    assert_eq!(
+        api.post_empty(&api.owner, &format!("/webhooks/{id}/activate"))
+            .await
+            .status(),
+        200
+    );
+    let name = "n".repeat(15_000);
+    let doc = json!({ "phone": "+14155550132", "name": name }).to_string();
+    let response = api.post_hook(hook["url"].as_str().unwrap(), &doc).await;
+    assert_eq!(response.status(), 200);
+    let log = api.env.last_log().await.unwrap();
+    let action: Value = serde_json::from_str(log.action.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        action,
+        json!({ "status": "failed", "error": "the message would be longer than 65536 bytes" })
+    );
+    assert_eq!(api.env.count("SELECT COUNT(*) FROM outbox").await, 0);
+    assert_eq!(api.env.count("SELECT COUNT(*) FROM bot_users").await, 1);
+}
+
 async fn update_and_validation(kind: DbKind) {
     let api = ApiEnv::new(kind).await;
     api.env.field("visits", FieldType::Number).await;
@@ -1412,6 +1496,7 @@ async fn edit_racing_a_field_delete(kind: DbKind) {
 on_both_databases!(
     list_and_create,
     update_and_validation,
+    limits_on_what_a_webhook_holds,
     activation,
     rotation,
     listen_and_delete,

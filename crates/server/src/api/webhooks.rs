@@ -263,6 +263,9 @@ fn validate_update(
     }
 
     if let Some(mappings) = body.mappings {
+        if let Err(e) = check_mapping_count(&mappings) {
+            errors.push(e);
+        }
         for (i, m) in mappings.iter().enumerate() {
             if let Err(e) = mapping::check_path(&m.path) {
                 errors.push(FieldError::new(
@@ -303,6 +306,21 @@ fn validate_update(
     } else {
         Err(Error::Invalid(errors))
     }
+}
+
+/// At most [`mapping::MAX_MAPPINGS`] mappings.
+fn check_mapping_count(mappings: &[MappingRule]) -> std::result::Result<(), FieldError> {
+    if mappings.len() > mapping::MAX_MAPPINGS {
+        return Err(FieldError::new(
+            "mappings",
+            format!(
+                "{} mappings; a webhook has at most {}",
+                mappings.len(),
+                mapping::MAX_MAPPINGS
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The sample must be JSON; the message says where it is not.
@@ -639,6 +657,9 @@ async fn evaluate(
     Body(body): Body<EvaluateRequest>,
 ) -> Result<Json<Evaluation>> {
     let (bot, hook) = scope::webhook(&state, &caller, id, Access::Read).await?;
+    if let Some(mappings) = &body.mappings {
+        check_mapping_count(mappings).map_err(|e| Error::Invalid(vec![e]))?;
+    }
     let identity = body.identity.map_or(hook.identity, IdentityPaths::from);
     let mappings: Vec<Mapping> = body
         .mappings
