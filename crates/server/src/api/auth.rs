@@ -1,12 +1,12 @@
 //! Logging in and out, the first owner's setup link, and API tokens.
 
 use super::caller::{Caller, SESSION_COOKIE, Via, cookie};
-use super::json::Body;
+use super::json::{Body, PathParams};
 use crate::AppState;
 use crate::error::{Error, Result};
 use crate::store::accounts::{self, ApiToken};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use botwire_core::api::auth::{CreatedToken, Credentials, Me, Setup};
@@ -176,7 +176,7 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<StatusCode> {
     accounts::revoke_api_token(state.db.pool(), caller.account_id, id).await?;
     Ok(StatusCode::NO_CONTENT)
