@@ -1,6 +1,7 @@
 //! What the REST API answers to input it cannot take, on SQLite and PostgreSQL: text holding
-//! NUL (a 422 naming the member or query parameter), ids that cannot exist, bodies over the
-//! limit and methods a route does not have — always problem+json, never a 500 or plain text.
+//! NUL (a 422 naming the member or query parameter), an email longer than any address, control
+//! characters in a token's name, ids that cannot exist, bodies over the limit and methods a
+//! route does not have — always problem+json, never a 500 or plain text.
 
 mod api_client;
 mod support;
@@ -122,6 +123,71 @@ async fn nul_in_text_is_refused_at_its_field(kind: DbKind) {
     assert_eq!(status, 200, "{evaluation}");
 }
 
+/// A 3000-character email answered 500 on PostgreSQL (too long for the failures' index);
+/// a token's name took terminal escape sequences.
+async fn long_emails_and_control_characters(kind: DbKind) {
+    let api = ApiEnv::new(kind).await;
+    let login = |email: String| {
+        let (api, anonymous) = (&api, &api.anonymous);
+        async move {
+            call(
+                api,
+                anonymous,
+                Method::POST,
+                "/auth/login",
+                Some(json!({ "email": email, "password": "a long passphrase" })),
+            )
+            .await
+        }
+    };
+    let (status, unknown) = login("nobody@agency.example".into()).await;
+    assert_eq!(status, 401, "{unknown}");
+    // Letters that do not repeat in a pattern: PostgreSQL compresses a repetitive key enough
+    // to fit its index.
+    let mut seed = 0x2545_f491_u32;
+    let scrambled: String = (0..3000)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            char::from(b'a' + (seed % 26) as u8)
+        })
+        .collect();
+    for email in [
+        format!("{scrambled}@x.example"),
+        format!("{}@x.example", "b".repeat(245)), // 255 bytes
+    ] {
+        let (status, p) = login(email).await;
+        assert_eq!(status, 401, "the same answer as an unknown email: {p}");
+        assert_eq!(p["detail"], unknown["detail"]);
+    }
+
+    for name in ["\u{1b}[31mred", "tab\there", "line\nbreak", "del\u{7f}"] {
+        let (status, p) = call(
+            &api,
+            &api.owner,
+            Method::POST,
+            "/tokens",
+            Some(json!({ "name": name })),
+        )
+        .await;
+        assert_eq!(status, 422, "{name:?}: {p}");
+        assert_eq!(
+            error_for(&p, "name"),
+            "a token name must not contain control characters"
+        );
+    }
+    let (status, created) = call(
+        &api,
+        &api.owner,
+        Method::POST,
+        "/tokens",
+        Some(json!({ "name": "CI – déploiement 🚀" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+}
+
 /// POSTs `path` announcing a 3 MiB JSON body and sending just past the API's 2 MiB, on a raw
 /// socket: the answer comes without the rest, and nothing unread is left to reset it.
 async fn over_the_limit(api: &ApiEnv, token: &str, path: &str) -> RawResponse {
@@ -230,4 +296,8 @@ async fn paths_sizes_and_methods(kind: DbKind) {
     }
 }
 
-on_both_databases!(nul_in_text_is_refused_at_its_field, paths_sizes_and_methods,);
+on_both_databases!(
+    nul_in_text_is_refused_at_its_field,
+    long_emails_and_control_characters,
+    paths_sizes_and_methods,
+);
