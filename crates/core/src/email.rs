@@ -16,7 +16,7 @@ use email_address::{EmailAddress, Error, Options};
 use serde::{Deserialize, Serialize};
 
 /// Longest address SMTP carries (RFC 5321 path of 256 octets, less the angle brackets).
-const EMAIL_MAX: usize = 254;
+pub const EMAIL_MAX: usize = 254;
 
 /// A valid email address, lowercased so that one address is one user.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

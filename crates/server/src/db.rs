@@ -88,6 +88,9 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db, String> {
         install_default_drivers();
         let kind = DbKind::from_url(url)?;
+        if kind == DbKind::Sqlite {
+            unicode_lower_on_sqlite()?;
+        }
         let (url, options) = match kind {
             DbKind::Sqlite => (
                 sqlite_url_creating_file(url),
@@ -179,6 +182,49 @@ impl Db {
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         Conn::Sqlite(&self.readers[i])
     }
+}
+
+/// Gives every SQLite connection this process opens from now on (sqlx's and the receiver's)
+/// a `lower` that folds all of Unicode, as PostgreSQL's does in a UTF-8 database: SQLite's
+/// own folds ASCII only, so searches (`LOWER(col) LIKE LOWER($1)`) found "Álvaro" for
+/// "álvaro" on PostgreSQL only. Replacing the built-in keeps one SQL text for both databases;
+/// no index is on `lower(…)`, whose results this changes.
+fn unicode_lower_on_sqlite() -> Result<(), String> {
+    use rusqlite::auto_extension::{init_auto_extension, register_auto_extension};
+    use rusqlite::ffi;
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    use std::os::raw::{c_char, c_int};
+
+    fn add_lower(conn: rusqlite::Connection) -> rusqlite::Result<()> {
+        let flags = FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS;
+        conn.create_scalar_function("lower", 1, flags, |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Null => None,
+                ValueRef::Integer(i) => Some(i.to_string()),
+                ValueRef::Real(f) => Some(f.to_string()),
+                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                    Some(String::from_utf8_lossy(t).to_lowercase())
+                }
+            })
+        })
+    }
+    unsafe extern "C" fn entry(
+        db: *mut ffi::sqlite3,
+        error: *mut *mut c_char,
+        _: *const ffi::sqlite3_api_routines,
+    ) -> c_int {
+        // SAFETY: SQLite calls this with a connection it has just opened; `add_lower` only
+        // registers a function on it.
+        unsafe { init_auto_extension(db, error, add_lower) }
+    }
+    static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    REGISTERED
+        // SAFETY: `entry` opens no database and leaves the list of extensions alone.
+        .get_or_init(|| unsafe { register_auto_extension(entry) }.map_err(|e| e.to_string()))
+        .clone()
 }
 
 /// The file an SQLite URL names; the receiver opens its own connections to it.

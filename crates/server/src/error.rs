@@ -28,6 +28,8 @@ pub enum Error {
     },
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// The request's body did not arrive within the read timeout.
     #[error("{0}")]
     RequestTimeout(String),
@@ -79,6 +81,7 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::Database(_) | Error::Sqlite(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -141,6 +144,7 @@ impl IntoResponse for Error {
             Error::NotFound => problem(status, "not found", None),
             Error::BadRequest(m)
             | Error::Conflict(m)
+            | Error::PayloadTooLarge(m)
             | Error::RequestTimeout(m)
             | Error::Unauthorized(m)
             | Error::Forbidden(m) => problem(status, &m, None),

@@ -33,7 +33,17 @@ pub struct AppState {
 /// The whole HTTP application; `main` and the tests both build it here.
 pub fn app(state: AppState) -> Router {
     let not_found = || async { error::Error::NotFound };
-    let api = api::router().fallback(not_found);
+    // A known path with another method: 405 problem+json; axum adds the `Allow` header.
+    let not_allowed = || async {
+        error::problem(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "this method is not allowed here",
+            None,
+        )
+    };
+    let api = api::router()
+        .method_not_allowed_fallback(not_allowed)
+        .fallback(not_found);
     Router::new()
         .nest("/api/v1", api)
         // Anything else under /api is an API 404 too, never the app's page.

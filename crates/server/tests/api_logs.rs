@@ -929,7 +929,39 @@ async fn other_workspace_sees_nothing(kind: DbKind) {
     assert_eq!(status, 404);
 }
 
+/// The text filter ignores the case of any letter on both databases (SQLite's own LOWER
+/// folds ASCII only).
+async fn text_filter_ignores_the_case_of_any_letter(kind: DbKind) {
+    let api = ApiEnv::new(kind).await;
+    let hook = plain_webhook(&api.env, "Orders").await;
+    let mut rows = Vec::new();
+    for (i, body) in [r#"{"name":"Álvaro"}"#, r#"{"city":"ZÜRICH"}"#]
+        .iter()
+        .enumerate()
+    {
+        let row = Row {
+            received_at: 1_700_000_000_000 + i as i64,
+            outcome: Outcome::Matched,
+            detail: "d",
+            body: Some(body),
+            user_id: None,
+        };
+        rows.push(insert(&api.env, &hook, row).await);
+    }
+    for (q, expected) in [
+        ("álvaro", vec![rows[0]]),
+        ("ÁLVARO", vec![rows[0]]),
+        ("zürich", vec![rows[1]]),
+    ] {
+        let url = api.url(&format!("/webhooks/{}/logs?q={q}", hook.id));
+        let (status, page) = get_json(&api.owner, &url).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(ids(&page), expected, "{q}");
+    }
+}
+
 on_both_databases!(
+    text_filter_ignores_the_case_of_any_letter,
     lists_filters_and_paging,
     log_authorization,
     detail_and_replay,

@@ -307,4 +307,45 @@ async fn user_detail(kind: DbKind) {
     assert_eq!(status, 404);
 }
 
-on_both_databases!(user_search, user_detail);
+/// SQLite's own LOWER folds ASCII only: "álvaro" did not find "Álvaro" there, as it does on
+/// PostgreSQL.
+async fn user_search_ignores_the_case_of_any_letter(kind: DbKind) {
+    let api = ApiEnv::new(kind).await;
+    let alvaro = user(
+        &api,
+        "+14155550121",
+        &[("first_name", "Álvaro"), ("last_name", "ØSTERGÅRD")],
+    )
+    .await;
+    let other = user(&api, "+14155550122", &[("first_name", "Alvaro")]).await;
+    let users = format!("/bots/{}/users", api.env.bot_id);
+    for (q, expected) in [
+        ("álvaro", vec![alvaro]),
+        ("ÁLVARO", vec![alvaro]),
+        ("østergård", vec![alvaro]),
+        ("alvaro", vec![other]),
+    ] {
+        let (status, page) = call(
+            &api,
+            &api.owner,
+            Method::GET,
+            &format!("{users}?q={q}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        let ids: Vec<i64> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, expected, "{q}");
+    }
+}
+
+on_both_databases!(
+    user_search,
+    user_detail,
+    user_search_ignores_the_case_of_any_letter
+);

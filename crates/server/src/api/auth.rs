@@ -1,16 +1,16 @@
 //! Logging in and out, the first owner's setup link, and API tokens.
 
 use super::caller::{Caller, SESSION_COOKIE, Via, cookie};
-use super::json::Body;
+use super::json::{Body, PathParams};
 use crate::AppState;
 use crate::error::{Error, Result};
 use crate::store::accounts::{self, ApiToken};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use botwire_core::api::auth::{CreatedToken, Credentials, Me, Setup};
-use botwire_core::email::Email;
+use botwire_core::email::{EMAIL_MAX, Email};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -47,6 +47,12 @@ async fn login(
 ) -> Result<Response> {
     let pool = state.db.pool();
     let email = body.email.trim().to_lowercase();
+    // Longer than any address: no account has it, and it would not fit the failures' index.
+    // A wrong login like an unknown email's, hashing too so that it takes as long.
+    if email.len() > EMAIL_MAX {
+        let _ = accounts::hash_password(&body.password);
+        return Err(wrong_login());
+    }
     let (failures, oldest) = accounts::recent_login_failures(pool, &email).await?;
     if failures >= accounts::LOGIN_FAILURES_ALLOWED {
         let retry =
@@ -70,9 +76,7 @@ async fn login(
     };
     let Some(account) = account.filter(|_| ok) else {
         accounts::record_login_failure(pool, &email).await?;
-        return Err(Error::Unauthorized(
-            "the email or the password is wrong".into(),
-        ));
+        return Err(wrong_login());
     };
     accounts::clear_login_failures(pool, &email).await?;
     let session = accounts::create_session(pool, account.id).await?;
@@ -82,6 +86,10 @@ async fn login(
         &session,
         &headers,
     ))
+}
+
+fn wrong_login() -> Error {
+    Error::Unauthorized("the email or the password is wrong".into())
 }
 
 /// Log out: ends the session on the server and clears the cookie.
@@ -165,6 +173,13 @@ async fn create_token(
             "a token name must be 1–100 characters",
         ));
     }
+    // Shown in lists and terminals, where an escape sequence would act.
+    if name.chars().any(char::is_control) {
+        return Err(Error::field(
+            "name",
+            "a token name must not contain control characters",
+        ));
+    }
     let (info, token) =
         accounts::create_api_token(state.db.pool(), caller.account_id, name).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { info, token })).into_response())
@@ -176,7 +191,7 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<StatusCode> {
     accounts::revoke_api_token(state.db.pool(), caller.account_id, id).await?;
     Ok(StatusCode::NO_CONTENT)

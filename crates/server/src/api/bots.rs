@@ -2,7 +2,7 @@
 //! update, delete.
 
 use super::caller::Caller;
-use super::json::{Body, QueryParams};
+use super::json::{Body, PathParams, QueryParams};
 use super::page::{Page, PageQuery};
 use super::scope::{self, Access};
 use crate::AppState;
@@ -11,7 +11,7 @@ use crate::store::bot_admin::{self, BotChanges};
 use crate::store::bots::{self, Bot, NewBot};
 use crate::store::{now_ms, usage};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use botwire_core::api::bots::{BotView, CreateBot, LastError, WebhookCounts};
@@ -244,7 +244,7 @@ async fn create_bot(
 async fn get_bot(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<BotView>> {
     let bot = scope::bot(&state, &caller, id, Access::Read).await?;
     Ok(Json(view(&state, bot).await?))
@@ -270,7 +270,7 @@ pub struct UpdateBot {
 async fn update_bot(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     Body(body): Body<UpdateBot>,
 ) -> Result<Json<BotView>> {
     let bot = scope::bot(&state, &caller, id, Access::Write).await?;
@@ -317,7 +317,7 @@ async fn update_bot(
 async fn delete_bot(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<StatusCode> {
     scope::bot(&state, &caller, id, Access::Write).await?;
     bot_admin::delete_bot(state.db.pool(), id).await?;

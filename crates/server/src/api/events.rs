@@ -2,12 +2,13 @@
 //! captured sample (listen mode) and each new request log row.
 
 use super::caller::Caller;
+use super::json::PathParams;
 use super::scope::{self, Access};
 use crate::AppState;
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::store::webhooks;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::sse::{self, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
@@ -43,7 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn webhook_events(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<sse::Event, Infallible>>>> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Read).await?;

@@ -3,7 +3,7 @@
 
 use super::bots::Check;
 use super::caller::Caller;
-use super::json::{Body, QueryParams};
+use super::json::{Body, PathParams, QueryParams};
 use super::page::{Page, PageQuery};
 use super::scope::{self, Access};
 use crate::AppState;
@@ -11,7 +11,7 @@ use crate::error::{Error, Result, problem};
 use crate::store::bot_admin::{self, FieldDeletion, FieldInfo};
 use crate::store::bots;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use botwire_core::api::bots::{CreateField, FieldView};
@@ -47,7 +47,7 @@ impl From<FieldInfo> for FieldView {
 async fn list_fields(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     QueryParams(page): QueryParams<PageQuery>,
 ) -> Result<Json<Page<FieldView>>> {
     let bot = scope::bot(&state, &caller, id, Access::Read).await?;
@@ -68,7 +68,7 @@ async fn list_fields(
 async fn create_field(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     Body(body): Body<CreateField>,
 ) -> Result<Response> {
     let bot = scope::bot(&state, &caller, id, Access::Write).await?;
@@ -116,7 +116,7 @@ pub struct UpdateField {
 async fn update_field(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, field_id)): Path<(i64, i64)>,
+    PathParams((id, field_id)): PathParams<(i64, i64)>,
     Body(body): Body<UpdateField>,
 ) -> Result<Json<FieldView>> {
     let bot = scope::bot(&state, &caller, id, Access::Write).await?;
@@ -198,7 +198,7 @@ pub struct FieldUses {
 async fn delete_field(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, field_id)): Path<(i64, i64)>,
+    PathParams((id, field_id)): PathParams<(i64, i64)>,
     QueryParams(query): QueryParams<DeleteQuery>,
 ) -> Result<Response> {
     let bot = scope::bot(&state, &caller, id, Access::Write).await?;

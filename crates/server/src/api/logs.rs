@@ -2,7 +2,7 @@
 //! the CSV export, one row's detail, and replaying a logged request.
 
 use super::caller::Caller;
-use super::json::QueryParams;
+use super::json::{PathParams, QueryParams};
 use super::page::{Page, PageQuery};
 use super::scope::{self, Access};
 use crate::AppState;
@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::store::logs::{self, Cursor, Filter, LogRecord, Outcome, Scope};
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use botwire_core::api::logs::{LogDetail, LogSummary, OutcomeName, ReplayAnswer, Replayed};
@@ -173,7 +173,7 @@ async fn page_of(
 async fn webhook_logs(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     QueryParams(page): QueryParams<PageQuery>,
     QueryParams(newer): QueryParams<NewerQuery>,
     QueryParams(query): QueryParams<LogQuery>,
@@ -191,7 +191,7 @@ async fn webhook_logs(
 async fn bot_logs(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     QueryParams(page): QueryParams<PageQuery>,
     QueryParams(newer): QueryParams<NewerQuery>,
     QueryParams(query): QueryParams<LogQuery>,
@@ -212,7 +212,7 @@ async fn bot_logs(
 async fn webhook_logs_csv(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     QueryParams(query): QueryParams<LogQuery>,
 ) -> Result<Response> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Read).await?;
@@ -336,7 +336,7 @@ impl From<LogRecord> for LogDetail {
 async fn log_detail(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<LogDetail>> {
     let record = logs::get(state.db.pool(), id).await?;
     scope::bot(&state, &caller, record.bot_id, Access::Read).await?;
@@ -357,7 +357,7 @@ async fn log_detail(
 async fn replay(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Response> {
     let pool = state.db.pool();
     let record = logs::get(pool, id).await?;

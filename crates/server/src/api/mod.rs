@@ -59,10 +59,48 @@ pub fn router() -> axum::Router<AppState> {
         .merge(logs::router())
         .split_for_parts();
     let mut openapi = openapi;
+    document_input_errors(&mut openapi);
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     let document = std::sync::Arc::new(openapi);
     router.route(
         "/openapi.json",
         get(move || async move { Json(document.as_ref().clone()) }),
     )
+}
+
+/// The answers `json`'s extractors give any route, documented once rather than at each: a
+/// path id that cannot exist is a 404; a query parameter or body member that does not fit
+/// (or holds NUL) a 422; a body over the limit a 413.
+fn document_input_errors(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{RefOr, Response};
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            let takes = |place: ParameterIn| {
+                (op.parameters.iter().flatten()).any(|p| p.parameter_in == place)
+            };
+            let mut answers = Vec::new();
+            if takes(ParameterIn::Path) {
+                answers.push(("404", "not found"));
+            }
+            if takes(ParameterIn::Query) || op.request_body.is_some() {
+                answers.push(("422", "a parameter or member is invalid, or holds NUL"));
+            }
+            if op.request_body.is_some() {
+                answers.push(("413", "the body is larger than 2 MiB"));
+            }
+            for (status, description) in answers {
+                (op.responses.responses)
+                    .entry(status.into())
+                    .or_insert_with(|| RefOr::T(Response::new(description)));
+            }
+        }
+    }
 }

@@ -2,13 +2,14 @@
 //! day for the last 30 days, accepted and rate-limited side by side.
 
 use super::caller::Caller;
+use super::json::PathParams;
 use super::scope::{self, Access};
 use crate::AppState;
 use crate::error::Result;
 use crate::store::now_ms;
 use crate::store::usage_report::{self, Report, Scope};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -78,7 +79,7 @@ impl From<Report> for Usage {
 async fn bot_usage(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<Usage>> {
     let bot = scope::bot(&state, &caller, id, Access::Read).await?;
     let report = usage_report::report(state.db.pool(), Scope::Bot(bot.id), now_ms()).await?;
@@ -91,7 +92,7 @@ async fn bot_usage(
 async fn webhook_usage(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<Usage>> {
     let (bot, hook) = scope::webhook(&state, &caller, id, Access::Read).await?;
     let scope = Scope::Webhook {

@@ -2,14 +2,14 @@
 //! the log rows that touched them.
 
 use super::caller::Caller;
-use super::json::QueryParams;
+use super::json::{PathParams, QueryParams};
 use super::page::{Page, PageQuery};
 use super::scope::{self, Access};
 use crate::AppState;
 use crate::error::Result;
 use crate::store::user_admin::{self, User};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use botwire_core::api::users::{FieldValueView, OutboxView, UserDetail, UserLogView, UserView};
 use botwire_core::convert::convert;
 use botwire_core::field::FieldType;
@@ -59,7 +59,7 @@ pub struct UserSearch {
 async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     QueryParams(page): QueryParams<PageQuery>,
     QueryParams(search): QueryParams<UserSearch>,
 ) -> Result<Json<Page<UserView>>> {
@@ -107,7 +107,7 @@ fn typed(stored: user_admin::StoredValue) -> FieldValueView {
 async fn get_user(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<UserDetail>> {
     let pool = state.db.pool();
     let user = user_admin::get(pool, id).await?;

@@ -2,7 +2,7 @@
 //! listen mode, and evaluate (what the receiver would do with a payload, writing nothing).
 
 use super::caller::Caller;
-use super::json::{Body, QueryParams};
+use super::json::{AnyBody, Body, PathParams, QueryParams, RawBody};
 use super::page::{Page, PageQuery};
 use super::scope::{self, Access};
 use crate::AppState;
@@ -14,8 +14,7 @@ use crate::store::sql::Conn;
 use crate::store::webhooks::{self, Changes, Webhook};
 use crate::store::{now_ms, users};
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use botwire_core::identify::{Identification, IdentityKey, IdentityPaths};
@@ -113,7 +112,7 @@ async fn reload(state: &AppState, id: i64) -> Result<Json<WebhookDetail>> {
 async fn list_webhooks(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     QueryParams(page): QueryParams<PageQuery>,
 ) -> Result<Json<Page<WebhookSummary>>> {
     let bot = scope::bot(&state, &caller, id, Access::Read).await?;
@@ -159,7 +158,7 @@ async fn list_webhooks(
 async fn create_webhook(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     Body(body): Body<NewWebhook>,
 ) -> Result<Response> {
     let bot = scope::bot(&state, &caller, id, Access::Write).await?;
@@ -184,7 +183,7 @@ async fn create_webhook(
 async fn get_webhook(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<WebhookDetail>> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Read).await?;
     Ok(Json(detail(hook)))
@@ -201,7 +200,7 @@ async fn get_webhook(
 async fn update_webhook(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     Body(body): Body<WebhookUpdate>,
 ) -> Result<Json<WebhookDetail>> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
@@ -410,7 +409,7 @@ fn signature_scheme(
 async fn delete_webhook(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<StatusCode> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
     webhooks::delete(state.db.pool(), hook.id).await?;
@@ -428,7 +427,7 @@ async fn delete_webhook(
 async fn activate(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<WebhookDetail>> {
     let (bot, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
     let fields = bots::fields(state.db.pool(), bot.id).await?;
@@ -487,7 +486,7 @@ fn activation_problems(hook: &Webhook, fields: &[CustomField]) -> Vec<FieldError
 async fn deactivate(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<WebhookDetail>> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
     webhooks::set_active(state.db.pool(), hook.id, false).await?;
@@ -519,8 +518,8 @@ pub struct Rotation {
 async fn rotate(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    body: Bytes,
+    PathParams(id): PathParams<i64>,
+    RawBody(body): RawBody,
 ) -> Result<Json<WebhookDetail>> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
     let rotation: Rotation = if body.iter().all(u8::is_ascii_whitespace) {
@@ -548,7 +547,7 @@ async fn rotate(
 async fn arm(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<WebhookDetail>> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
     webhooks::set_listening(state.db.pool(), hook.id, true).await?;
@@ -561,7 +560,7 @@ async fn arm(
 async fn disarm(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<WebhookDetail>> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
     webhooks::set_listening(state.db.pool(), hook.id, false).await?;
@@ -653,8 +652,8 @@ pub struct Evaluation {
 async fn evaluate(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    Body(body): Body<EvaluateRequest>,
+    PathParams(id): PathParams<i64>,
+    AnyBody(body): AnyBody<EvaluateRequest>,
 ) -> Result<Json<Evaluation>> {
     let (bot, hook) = scope::webhook(&state, &caller, id, Access::Read).await?;
     if let Some(mappings) = &body.mappings {

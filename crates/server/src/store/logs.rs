@@ -384,7 +384,8 @@ fn list_query(scope: Scope, filter: &Filter, cursor: Cursor, limit: u32) -> (Str
         );
     }
     if let Some(q) = &filter.q {
-        // LOWER on both sides: case-insensitive on both databases (SQLite folds ASCII only).
+        // LOWER on both sides: case-insensitive on both databases, for any letter (on SQLite
+        // the Unicode `lower` of `db::unicode_lower_on_sqlite`).
         and(
             "LOWER(body) LIKE LOWER(?) ESCAPE '\\'",
             Arg::Text(format!("%{}%", like_escape(q))),
