@@ -198,6 +198,46 @@ async fn login_is_rate_limited_per_email(kind: DbKind) {
         .parse()
         .unwrap();
     assert!((1..=900).contains(&wait), "{wait}");
+
+    // Guesses sent all at once are counted as they come, not after their checks: at most five
+    // passwords are checked, and then the right one is refused too.
+    assert!(
+        create_user(&db, "bo@agency.example", "the right passphrase", "owner")
+            .await
+            .status
+            .success()
+    );
+    let guesses = (0..24).map(|i| {
+        client
+            .post(server.url("/api/v1/auth/login"))
+            .json(&json!({ "email": "bo@agency.example", "password": format!("guess {i}") }))
+            .send()
+    });
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status())
+        .collect();
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(checked, 5, "{statuses:?}");
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        19,
+        "{statuses:?}"
+    );
+    let r = client
+        .post(server.url("/api/v1/auth/login"))
+        .json(&json!({ "email": "bo@agency.example", "password": "the right passphrase" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 async fn csrf_check_on_cookie_sessions(kind: DbKind) {

@@ -53,10 +53,8 @@ async fn login(
         let _ = accounts::hash_password(&body.password);
         return Err(wrong_login());
     }
-    let (failures, oldest) = accounts::recent_login_failures(pool, &email).await?;
-    if failures >= accounts::LOGIN_FAILURES_ALLOWED {
-        let retry =
-            (oldest.unwrap_or(0) + accounts::LOGIN_WINDOW_MS - crate::store::now_ms()) / 1000 + 1;
+    if let Err(oldest) = accounts::take_login_attempt(pool, &email).await? {
+        let retry = (oldest + accounts::LOGIN_WINDOW_MS - crate::store::now_ms()) / 1000 + 1;
         return Err(Error::TooManyRequests {
             detail: format!("too many failed logins for this email; try again in {retry} s"),
             retry_after_secs: retry,
@@ -74,8 +72,8 @@ async fn login(
             false
         }
     };
+    // A wrong login stays counted: its attempt was taken before the check.
     let Some(account) = account.filter(|_| ok) else {
-        accounts::record_login_failure(pool, &email).await?;
         return Err(wrong_login());
     };
     accounts::clear_login_failures(pool, &email).await?;

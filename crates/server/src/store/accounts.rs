@@ -314,42 +314,45 @@ pub async fn complete_setup(
 ) -> Result<Option<i64>> {
     let now = super::now_ms();
     let mut tx = pool.begin().await?;
-    let link: Option<(i64,)> = sqlx::query_as(
-        "UPDATE setup_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING account_id",
-    )
-    .bind(now)
-    .bind(hash(token))
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((id,)) = link else {
-        return Ok(None);
-    };
-    let taken: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM accounts WHERE email = $1 AND id <> $2")
-            .bind(email)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if taken.is_some() {
-        return Err(Error::field(
-            "email",
-            format!("an account with the email {email} exists already"),
-        ));
-    }
-    // Only an account still without a password: on PostgreSQL a concurrent setup holds the
-    // row until it commits, and this condition is checked again on the row it committed.
-    let set = sqlx::query(
-        "UPDATE accounts SET email = $1, password_hash = $2 WHERE id = $3 AND password_hash IS NULL",
+    // The account row is written first: a setup at the same moment with another link waits
+    // for it holding nothing else, then finds the password set. (Marking its link used first
+    // held that link's row, which this setup's marking of every link then waited for: on
+    // PostgreSQL a deadlock, answered 500.)
+    let set: Option<(i64,)> = sqlx::query_as(
+        "UPDATE accounts SET email = $1, password_hash = $2 \
+         WHERE password_hash IS NULL \
+         AND id = (SELECT account_id FROM setup_links \
+                   WHERE token_hash = $3 AND used_at IS NULL AND expires_at > $4) \
+         AND NOT EXISTS (SELECT 1 FROM accounts other WHERE other.email = $1 AND other.id <> accounts.id) \
+         RETURNING id",
     )
     .bind(email)
     .bind(password_hash)
-    .bind(id)
-    .execute(&mut *tx)
+    .bind(hash(token))
+    .bind(now)
+    .fetch_optional(&mut *tx)
     .await?;
-    if set.rows_affected() == 0 {
+    let Some((id,)) = set else {
+        // Refused: say so about the email only to the holder of a link that still works.
+        let taken: Option<(i64,)> = sqlx::query_as(
+            "SELECT other.id FROM setup_links l JOIN accounts a ON a.id = l.account_id \
+             JOIN accounts other ON other.email = $1 AND other.id <> a.id \
+             WHERE l.token_hash = $2 AND l.used_at IS NULL AND l.expires_at > $3 \
+             AND a.password_hash IS NULL",
+        )
+        .bind(email)
+        .bind(hash(token))
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_some() {
+            return Err(Error::field(
+                "email",
+                format!("an account with the email {email} exists already"),
+            ));
+        }
         return Ok(None);
-    }
+    };
     sqlx::query("UPDATE setup_links SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
         .bind(now)
         .bind(id)
@@ -359,28 +362,44 @@ pub async fn complete_setup(
     Ok(Some(id))
 }
 
-pub async fn recent_login_failures(pool: &AnyPool, email: &str) -> Result<(i64, Option<i64>)> {
-    let (n, oldest): (i64, Option<i64>) =
-        sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE email = $1 AND at > $2")
-            .bind(email)
-            .bind(super::now_ms() - LOGIN_WINDOW_MS)
-            .fetch_one(pool)
-            .await?;
-    Ok((n, oldest))
-}
-
-pub async fn record_login_failure(pool: &AnyPool, email: &str) -> Result<()> {
+/// Takes one of the email's login attempts before its password is checked, counted as a
+/// failure until [`clear_login_failures`] says otherwise. Attempts at the same moment each
+/// take one in turn, so at most [`LOGIN_FAILURES_ALLOWED`] passwords are checked in a window
+/// however many are sent at once (counting first and recording after the check let a
+/// hundred concurrent guesses all be checked). `Err(oldest)`, the time of the oldest failure
+/// in the window, when none is left.
+pub async fn take_login_attempt(
+    pool: &AnyPool,
+    email: &str,
+) -> Result<std::result::Result<(), i64>> {
     let now = super::now_ms();
+    let mut tx = pool.begin().await?;
+    if tx.backend_name() != "SQLite" {
+        // One email's attempts one at a time; SQLite's writes are already, from the DELETE on.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query("DELETE FROM login_failures WHERE at <= $1")
         .bind(now - LOGIN_WINDOW_MS)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
+    let (n, oldest): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE email = $1")
+            .bind(email)
+            .fetch_one(&mut *tx)
+            .await?;
+    if n >= LOGIN_FAILURES_ALLOWED {
+        return Ok(Err(oldest.unwrap_or(now)));
+    }
     sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
         .bind(email)
         .bind(now)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await?;
+    Ok(Ok(()))
 }
 
 pub async fn clear_login_failures(pool: &AnyPool, email: &str) -> Result<()> {
