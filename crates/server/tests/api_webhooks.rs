@@ -77,6 +77,26 @@ impl ApiEnv {
         body(response).await
     }
 
+    /// Opens the event stream of webhook `id` with `client`'s credentials.
+    async fn open_events(&self, client: &Client, id: i64) -> Response {
+        let stream = client
+            .get(self.url(&format!("/webhooks/{id}/events")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), 200);
+        stream
+    }
+
+    /// Arms listen mode on the inactive webhook `hook` as `client`, then posts `doc` to it: the
+    /// request is captured (and answered 403).
+    async fn capture(&self, client: &Client, hook: &Value, doc: &str) {
+        let listen = format!("/webhooks/{}/listen", hook["id"]);
+        assert_eq!(self.post_empty(client, &listen).await.status(), 200);
+        let url = hook["url"].as_str().unwrap();
+        assert_eq!(self.post_hook(url, doc).await.status(), 403);
+    }
+
     /// POSTs `doc` to the receiver at `/hooks/{token}`.
     async fn post_hook(&self, url: &str, doc: &str) -> Response {
         self.env
@@ -1147,13 +1167,7 @@ async fn event_stream_ends_with_access(kind: DbKind) {
     let api = ApiEnv::new(kind).await;
     let hook = api.create_webhook("Orders").await;
     let id = hook["id"].as_i64().unwrap();
-    let mut stream = api
-        .owner
-        .get(api.url(&format!("/webhooks/{id}/events")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
+    let mut stream = api.open_events(&api.owner, id).await;
     let response = api
         .owner
         .delete(api.url(&format!("/webhooks/{id}")))
@@ -1187,15 +1201,8 @@ async fn event_stream_ends_with_access(kind: DbKind) {
     if kind == DbKind::Sqlite {
         assert_eq!(their_id, id, "the deleted webhook's id, given again");
     }
-    let listen = format!("/webhooks/{their_id}/listen");
-    assert_eq!(api.post_empty(&api.stranger, &listen).await.status(), 200);
     let secret = r#"{"note": "THEIRS-CONFIDENTIAL"}"#;
-    assert_eq!(
-        api.post_hook(theirs["url"].as_str().unwrap(), secret)
-            .await
-            .status(),
-        403
-    );
+    api.capture(&api.stranger, &theirs, secret).await;
     let (seen, _) = rest_of_stream(&mut stream, Duration::from_secs(2)).await;
     assert!(!seen.contains("CONFIDENTIAL"), "leaked: {seen}");
     assert!(!seen.contains("event:"), "no event of theirs: {seen}");
@@ -1213,13 +1220,18 @@ async fn event_stream_ends_with_access(kind: DbKind) {
     )
     .await;
     let token = created["token"].as_str().unwrap();
-    let mut stream = Client::new()
-        .get(api.url(&format!("/webhooks/{id}/events")))
-        .bearer_auth(token)
-        .send()
-        .await
+    let script = Client::builder()
+        .default_headers(
+            [(
+                reqwest::header::AUTHORIZATION,
+                format!("Bearer {token}").parse().unwrap(),
+            )]
+            .into_iter()
+            .collect(),
+        )
+        .build()
         .unwrap();
-    assert_eq!(stream.status(), 200);
+    let mut stream = api.open_events(&script, id).await;
     let response = api
         .owner
         .delete(api.url(&format!("/tokens/{}", created["id"])))
@@ -1228,18 +1240,7 @@ async fn event_stream_ends_with_access(kind: DbKind) {
         .unwrap();
     assert_eq!(response.status(), 204);
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(
-        api.post_empty(&api.owner, &format!("/webhooks/{id}/listen"))
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        api.post_hook(hook["url"].as_str().unwrap(), secret)
-            .await
-            .status(),
-        403
-    );
+    api.capture(&api.owner, &hook, secret).await;
     let (seen, ended) = rest_of_stream(&mut stream, Duration::from_secs(5)).await;
     assert!(
         !seen.contains("CONFIDENTIAL"),
@@ -1254,26 +1255,10 @@ async fn event_stream_outlives_the_read_timeout(kind: DbKind) {
     let api = ApiEnv::on(Env::with_server_args(kind, &["--read-timeout-secs", "1"]).await).await;
     let hook = api.create_webhook("Orders").await;
     let id = hook["id"].as_i64().unwrap();
-    let mut stream = api
-        .owner
-        .get(api.url(&format!("/webhooks/{id}/events")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
+    let mut stream = api.open_events(&api.owner, id).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
-
-    let response = api
-        .post_empty(&api.owner, &format!("/webhooks/{id}/listen"))
+    api.capture(&api.owner, &hook, r#"{"phone": "+14155550132"}"#)
         .await;
-    assert_eq!(response.status(), 200);
-    let doc = r#"{"phone": "+14155550132"}"#;
-    assert_eq!(
-        api.post_hook(hook["url"].as_str().unwrap(), doc)
-            .await
-            .status(),
-        403
-    );
     let events = read_events(&mut stream, 1).await;
     assert_eq!(events[0].event, "sample_captured");
 }
