@@ -47,20 +47,20 @@ async fn login(
 ) -> Result<Response> {
     let pool = state.db.pool();
     let email = body.email.trim().to_lowercase();
-    // Longer than any address: no account has it, and it would not fit the failures' index.
-    // A wrong login like an unknown email's, hashing too so that it takes as long.
-    if email.len() > EMAIL_MAX {
-        let _ = accounts::hash_password(&body.password);
-        return Err(wrong_login());
-    }
-    if let Err(oldest) = accounts::take_login_attempt(pool, &email).await? {
-        let retry = (oldest + accounts::LOGIN_WINDOW_MS - crate::store::now_ms()) / 1000 + 1;
-        return Err(Error::TooManyRequests {
-            detail: format!("too many failed logins for this email; try again in {retry} s"),
-            retry_after_secs: retry,
-        });
-    }
-    let account = accounts::by_email(pool, &email).await?;
+    // An email longer than any address names no account, and would not fit the failures'
+    // index: a wrong login, as an unknown email's.
+    let account = if email.len() > EMAIL_MAX {
+        None
+    } else {
+        if let Err(oldest) = accounts::take_login_attempt(pool, &email).await? {
+            let retry = (oldest + accounts::LOGIN_WINDOW_MS - crate::store::now_ms()) / 1000 + 1;
+            return Err(Error::TooManyRequests {
+                detail: format!("too many failed logins for this email; try again in {retry} s"),
+                retry_after_secs: retry,
+            });
+        }
+        accounts::by_email(pool, &email).await?
+    };
     let ok = match &account {
         Some(a) => a
             .password_hash
