@@ -256,10 +256,18 @@ pub async fn create(pool: &AnyPool, bot_id: i64, name: &WebhookName) -> Result<W
     }
     let token = new_token();
     let now = super::now_ms();
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO inbound_webhooks (bot_id, name, token, token_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-    )
+    // On SQLite a new row would take the largest id plus one, a deleted webhook's id when it
+    // was the newest; `webhook_id_floor` keeps the largest id deleted (migration 0008).
+    let id_sql = if tx.backend_name() == "SQLite" {
+        "(max((SELECT COALESCE(MAX(id), 0) FROM inbound_webhooks), \
+         (SELECT id FROM webhook_id_floor)) + 1)"
+    } else {
+        "DEFAULT"
+    };
+    let (id,): (i64,) = sqlx::query_as(&format!(
+        "INSERT INTO inbound_webhooks (id, bot_id, name, token, token_hash, created_at, updated_at) \
+         VALUES ({id_sql}, $1, $2, $3, $4, $5, $5) RETURNING id"
+    ))
     .bind(bot_id)
     .bind(name.as_str())
     .bind(&token)
