@@ -128,6 +128,7 @@ impl Screen<'_> {
             .await
             .expect("scroll to the top");
         b.assert_fits(name).await;
+        b.assert_no_policy_violations(name).await;
         let seen = b
             .client
             .execute(HEADING_ON_SCREEN, vec![json!(heading)])

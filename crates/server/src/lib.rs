@@ -11,14 +11,16 @@ mod http_serve;
 pub mod receiver;
 pub mod retention;
 pub mod setup;
-mod spa;
+pub mod spa;
 pub mod store;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use config::Settings;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -41,15 +43,22 @@ pub fn app(state: AppState) -> Router {
             None,
         )
     };
-    let api = api::router()
+    let v1 = api::router()
         .method_not_allowed_fallback(not_allowed)
         .fallback(not_found);
-    Router::new()
-        .nest("/api/v1", api)
+    let api = Router::new()
+        .nest("/api/v1", v1)
         // Anything else under /api is an API 404 too, never the app's page.
         .route("/api", axum::routing::any(not_found))
         .route("/api/", axum::routing::any(not_found))
         .route("/api/{*rest}", axum::routing::any(not_found))
+        // API answers hold builders' data and, once, new secrets: no cache keeps them.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    Router::new()
+        .merge(api)
         .merge(receiver::router())
         .fallback_service(spa::service(&state.settings.dist))
         .with_state(state)
@@ -58,6 +67,11 @@ pub fn app(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             error::Error::Internal("a request handler panicked".into()).into_response()
         }))
+        // Every answer is read as the type it declares, never sniffed into a page.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
 }
 
 /// Connects the database (running migrations) and starts the event hub.

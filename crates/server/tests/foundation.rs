@@ -9,6 +9,7 @@ async fn health_and_files(kind: DbKind) {
 
     let health = http.get(server.url("/api/v1/health")).send().await.unwrap();
     assert_eq!(health.status(), 200);
+    assert_eq!(health.headers()["cache-control"], "no-store");
     let body: serde_json::Value = health.json().await.unwrap();
     assert_eq!(body["status"], "ok");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
@@ -32,6 +33,9 @@ async fn health_and_files(kind: DbKind) {
         missing.headers()["content-type"],
         "application/problem+json"
     );
+    // API answers are never kept by a cache, nor sniffed into another type.
+    assert_eq!(missing.headers()["cache-control"], "no-store");
+    assert_eq!(missing.headers()["x-content-type-options"], "nosniff");
 }
 
 #[tokio::test]
@@ -52,11 +56,35 @@ async fn serves_the_app_with_a_fallback_for_deep_links() {
     let index = std::fs::read_to_string(dist.join("index.html"))
         .expect("the app must be built (trunk build --release) before the server tests");
     let http = reqwest::Client::new();
-    for path in ["/", "/bots/1/webhooks/2", "/login"] {
+    let policy = botwire_server::spa::content_security_policy(&index);
+    assert!(
+        policy.contains("'sha256-"),
+        "Trunk's loader script is allowed by its hash: {policy}"
+    );
+    for path in ["/", "/bots/1/webhooks/2", "/login", "/index.html"] {
         let r = http.get(server.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
+        // No other site may frame the page or run scripts in it.
+        let headers = r.headers().clone();
+        assert_eq!(
+            headers["content-security-policy"],
+            policy.as_str(),
+            "{path}"
+        );
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(r.text().await.unwrap(), index, "{path}");
     }
+    // The app's other files are not pages: no page policy on them.
+    let css = index
+        .split('"')
+        .find(|s| s.ends_with(".css"))
+        .expect("the page links its stylesheet");
+    let r = http.get(server.url(css)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{css}");
+    assert!(r.headers().get("content-security-policy").is_none());
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
 }
 
 #[tokio::test]

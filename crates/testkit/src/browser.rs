@@ -11,6 +11,11 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
 
+/// Run before any page script: records what the page's content security policy blocks.
+const RECORD_POLICY_VIOLATIONS: &str = "window.__policyViolations = []; \
+    document.addEventListener('securitypolicyviolation', e => \
+        window.__policyViolations.push(e.effectiveDirective + ' blocked ' + e.blockedURI));";
+
 /// Below this width the viewport is a phone's: overlay scrollbars, the viewport meta tag honoured.
 const PHONE_BELOW: u32 = 600;
 
@@ -70,6 +75,12 @@ impl Browser {
                         _profile: profile,
                     };
                     browser.set_viewport(width, height).await;
+                    browser
+                        .devtools(
+                            "Page.addScriptToEvaluateOnNewDocument",
+                            json!({ "source": RECORD_POLICY_VIOLATIONS }),
+                        )
+                        .await;
                     browser.check_viewport().await;
                     return browser;
                 }
@@ -139,6 +150,17 @@ impl Browser {
             scroll_width <= width,
             "{what} at {width} px scrolls sideways: the document is {scroll_width} px wide"
         );
+    }
+
+    /// Asserts that the page's content security policy has blocked nothing since the page
+    /// was loaded: a blocked script, style or request is a broken screen. `what` names it.
+    pub async fn assert_no_policy_violations(&self, what: &str) {
+        let seen = self
+            .client
+            .execute("return window.__policyViolations", vec![])
+            .await
+            .expect("read the policy violations");
+        assert_eq!(seen, json!([]), "{what}: blocked by the page's policy");
     }
 
     pub async fn close(self) {

@@ -321,5 +321,6 @@ async fn delete_bot(
 ) -> Result<StatusCode> {
     scope::bot(&state, &caller, id, Access::Write).await?;
     bot_admin::delete_bot(state.db.pool(), id).await?;
+    state.known_hooks.forget_bot(id);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,7 +6,7 @@
 //! anew (`Ingest::run`); the entry is then replaced with what the turn read. Entries are also
 //! read afresh after [`MAX_AGE`], so the few answers given before a turn (a body too large,
 //! say) do not show a daily limit changed long ago, and a rotated token's grace period is
-//! checked on every use.
+//! checked on every use. The API forgets a bot's entries when it deletes or rotates there.
 
 use crate::store::webhooks::Receiving;
 use std::collections::HashMap;
@@ -52,6 +52,14 @@ impl KnownHooks {
     /// Forgets `hash`: it names no webhook any more.
     pub fn forget(&self, hash: &str) {
         self.lock().remove(hash);
+    }
+
+    /// Forgets every webhook of bot `bot_id`, after this process deleted one of them, rotated
+    /// a token or deleted the bot: an old token is not known here from that moment on (other
+    /// processes notice within [`MAX_AGE`]).
+    pub fn forget_bot(&self, bot_id: i64) {
+        self.lock()
+            .retain(|_, entry| entry.receiving.bot.id != bot_id);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
