@@ -10,6 +10,7 @@ use crate::api::webhooks::{
 use crate::components::debounce::Debounce;
 use crate::components::json_tree::{Doc, JsonTree, Toggled, display_path, node_at};
 use crate::components::leave_guard::guard_unsaved_changes;
+use crate::pages::fmt;
 use botwire_core::convert::convert;
 use botwire_core::email::Email;
 use botwire_core::field::FieldType;
@@ -343,7 +344,7 @@ fn Editor(loaded: Loaded) -> impl IntoView {
 
 #[component]
 fn AddressPart(hook: RwSignal<WebhookDetail>, origin: String) -> impl IntoView {
-    let url = Memo::new(move |_| format!("{origin}{}", hook.with(|h| h.url.clone())));
+    let url = Memo::new(move |_| hook.with(|h| fmt::address(&origin, h.url.as_deref())));
     // Some(true): copied; Some(false): the browser refused.
     let copied = RwSignal::new(None::<bool>);
     let rotated = RwSignal::new(None::<String>);
@@ -352,7 +353,7 @@ fn AddressPart(hook: RwSignal<WebhookDetail>, origin: String) -> impl IntoView {
         let promise = window()
             .navigator()
             .clipboard()
-            .write_text(&url.get_untracked());
+            .write_text(&url.get_untracked().unwrap_or_default());
         let done = wasm_bindgen_futures::JsFuture::from(promise);
         spawn_local(async move {
             copied.set(Some(done.await.is_ok()));
@@ -388,10 +389,19 @@ fn AddressPart(hook: RwSignal<WebhookDetail>, origin: String) -> impl IntoView {
             <h2 id="address-title">"1. Address and method"</h2>
             <div class="address-row">
                 <span class="method">"POST"</span>
-                <code id="webhook-url" class="webhook-url">{move || url.get()}</code>
+                <code id="webhook-url" class="webhook-url">
+                    {move || url.get().unwrap_or_else(|| fmt::HIDDEN_ADDRESS.to_owned())}
+                </code>
             </div>
             <div class="button-row">
-                <button type="button" id="copy-url" on:click=copy>"Copy address"</button>
+                <button
+                    type="button"
+                    id="copy-url"
+                    disabled=move || url.with(Option::is_none)
+                    on:click=copy
+                >
+                    "Copy address"
+                </button>
                 <span id="copy-status" class="note" aria-live="polite">
                     {move || match copied.get() {
                         Some(true) => "Copied",
@@ -519,7 +529,10 @@ fn SamplePart(
             }
         });
     };
-    let url = move || format!("{origin}{}", hook.with(|h| h.url.clone()));
+    let url = move || {
+        hook.with(|h| fmt::address(&origin, h.url.as_deref()))
+            .unwrap_or_else(|| "this webhook's address".to_owned())
+    };
 
     view! {
         <section class="editor-part" aria-labelledby="sample-title">

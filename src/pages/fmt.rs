@@ -1,4 +1,4 @@
-//! How times, durations and outcomes read on the screens.
+//! How times, durations, outcomes and addresses read on the screens.
 
 use crate::api::ApiError;
 use wasm_bindgen::JsValue;
@@ -37,4 +37,12 @@ pub fn reasons(e: &ApiError) -> String {
 /// A route parameter as an id (0 when it is not a number, which the API answers 404 to).
 pub fn id(value: Option<String>) -> i64 {
     value.and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// What a viewer sees instead of a webhook's address, which the API keeps from them.
+pub const HIDDEN_ADDRESS: &str = "Hidden: only the workspace's owners and editors see the address";
+
+/// A webhook's full address, from the API's path; `None` when the API hid it.
+pub fn address(origin: &str, path: Option<&str>) -> Option<String> {
+    path.map(|p| format!("{origin}{p}"))
 }

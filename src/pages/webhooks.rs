@@ -220,7 +220,7 @@ fn HookRow(bot_id: i64, row: WebhookSummary) -> impl IntoView {
         });
     };
     let origin = window().location().origin().unwrap_or_default();
-    let url = format!("{origin}{}", row.url);
+    let url = fmt::address(&origin, row.url.as_deref());
     let url_id = format!("webhook-url-{id}");
     let reason_id = format!("webhook-reason-{id}");
     let editor = format!("/bots/{bot_id}/webhooks/{id}");
@@ -263,15 +263,19 @@ fn HookRow(bot_id: i64, row: WebhookSummary) -> impl IntoView {
                 </p>
             </td>
             <td class="url-cell">
-                <label class="visually-hidden" for=url_id.clone()>
-                    {url_label}
-                </label>
-                <input id=url_id.clone() class="url" type="text" readonly value=url.clone() />
-                <CopyButton
-                    text=url
-                    label=copy_label
-                    fallback_input=url_id
-                />
+                {match url {
+                    Some(url) => {
+                        view! {
+                            <label class="visually-hidden" for=url_id.clone()>
+                                {url_label}
+                            </label>
+                            <input id=url_id.clone() class="url" type="text" readonly value=url.clone() />
+                            <CopyButton text=url label=copy_label fallback_input=url_id />
+                        }
+                            .into_any()
+                    }
+                    None => view! { <span class="note">{fmt::HIDDEN_ADDRESS}</span> }.into_any(),
+                }}
             </td>
             <td>{format!("{} / {}", row.requests_today, row.daily_limit)}</td>
             <td>{last}</td>

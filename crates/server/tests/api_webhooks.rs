@@ -333,6 +333,23 @@ async fn list_and_create(kind: DbKind) {
         api.statuses(reqwest::Method::GET, &path, None).await,
         [401, 404, 200]
     );
+
+    // The address is a secret that lets anyone post: a viewer reads everything but it.
+    let owners = api.get_json(&path).await;
+    assert!(owners["url"].as_str().unwrap().starts_with("/hooks/"));
+    assert!(owners["token"].is_string());
+    let viewers = body(api.viewer.get(api.url(&path)).send().await.unwrap()).await;
+    assert_eq!(
+        (&viewers["url"], &viewers["token"]),
+        (&Value::Null, &Value::Null)
+    );
+    assert_eq!(viewers["name"], owners["name"]);
+    let listed = body(api.viewer.get(api.url(&list_path)).send().await.unwrap()).await;
+    let items = listed["items"].as_array().unwrap();
+    assert!(
+        !items.is_empty() && items.iter().all(|w| w["url"].is_null()),
+        "{listed}"
+    );
     assert_eq!(
         api.statuses(reqwest::Method::GET, "/webhooks/999999", None)
             .await,
@@ -852,6 +869,15 @@ async fn rotation(kind: DbKind) {
     assert_eq!(rotated["previous_token_expires_at"], Value::Null);
     let fourth_url = rotated["url"].as_str().unwrap().to_owned();
     for gone in [&first_url, &second_url, &third_url] {
+        // No method knows it (a 405 would confirm the old token).
+        let response = api
+            .env
+            .http
+            .get(api.env.server.url(gone))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "GET {gone}");
         let response = api.post_hook(gone, "{}").await;
         assert_eq!(response.status(), 404, "{gone}");
     }
@@ -923,6 +949,20 @@ async fn listen_and_delete(kind: DbKind) {
             .status(),
         404
     );
+
+    // A new webhook never takes the deleted one's id, nor shows its requests as its own.
+    let again = api.create_webhook("Orders again").await;
+    assert_ne!(again["id"], id, "a deleted webhook's id, given again");
+    let list = api
+        .get_json(&format!("/bots/{}/webhooks", api.env.bot_id))
+        .await;
+    let listed = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == again["id"])
+        .unwrap();
+    assert_eq!(listed["requests_today"], 0);
 }
 
 // ---- Evaluate -------------------------------------------------------------------------------
@@ -1197,10 +1237,7 @@ async fn event_stream_ends_with_access(kind: DbKind) {
         .unwrap();
     assert_eq!(theirs.status(), 201);
     let theirs = body(theirs).await;
-    let their_id = theirs["id"].as_i64().unwrap();
-    if kind == DbKind::Sqlite {
-        assert_eq!(their_id, id, "the deleted webhook's id, given again");
-    }
+    assert_ne!(theirs["id"], id, "a deleted webhook's id, given again");
     let secret = r#"{"note": "THEIRS-CONFIDENTIAL"}"#;
     api.capture(&api.stranger, &theirs, secret).await;
     let (seen, _) = rest_of_stream(&mut stream, Duration::from_secs(2)).await;

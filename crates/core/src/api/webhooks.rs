@@ -32,8 +32,9 @@ pub struct WebhookSummary {
     pub name: String,
     pub active: bool,
     pub listening: bool,
-    /// The receiver's path, `/hooks/{token}`; prefix it with the server's origin.
-    pub url: String,
+    /// The receiver's path, `/hooks/{token}`; prefix it with the server's origin. `null` for
+    /// a viewer: the address is the secret that lets anyone post to the webhook.
+    pub url: Option<String>,
     /// Requests to this webhook accepted in the rolling 24 hours the daily limit counts.
     pub requests_today: i64,
     /// The bot's limit of accepted requests in 24 hours, shared by all its webhooks.
@@ -126,10 +127,11 @@ pub struct WebhookDetail {
     pub id: i64,
     pub bot_id: i64,
     pub name: String,
-    /// The secret in the webhook's URL.
-    pub token: String,
-    /// The receiver's path, `/hooks/{token}`; prefix it with the server's origin.
-    pub url: String,
+    /// The secret in the webhook's URL; `null` for a viewer, who may not post to it.
+    pub token: Option<String>,
+    /// The receiver's path, `/hooks/{token}`; prefix it with the server's origin. `null` for
+    /// a viewer, as the token.
+    pub url: Option<String>,
     pub active: bool,
     /// Armed: the next request's JSON becomes the sample.
     pub listening: bool,

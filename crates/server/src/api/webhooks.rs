@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::error::{Error, FieldError, Result};
 use crate::receiver::process;
 use crate::receiver::signature::SignatureScheme;
-use crate::store::bots::{self, CustomField};
+use crate::store::bots::{self, Bot, CustomField};
 use crate::store::sql::Conn;
 use crate::store::webhooks::{self, Changes, Webhook};
 use crate::store::{now_ms, users};
@@ -77,14 +77,21 @@ fn url_of(token: &str) -> String {
     format!("/hooks/{token}")
 }
 
-fn detail(hook: Webhook) -> WebhookDetail {
+/// Whether `caller` may see the webhook tokens of `bot`: the token lets anyone post to the
+/// webhook (create users, queue messages), which a viewer may not do.
+fn sees_tokens(caller: &Caller, bot: &Bot) -> bool {
+    caller.can_write(bot.workspace_id).is_ok()
+}
+
+fn detail(hook: Webhook, with_token: bool) -> WebhookDetail {
     let now = now_ms();
+    let token = with_token.then_some(hook.token);
     WebhookDetail {
         id: hook.id,
         bot_id: hook.bot_id,
-        url: url_of(&hook.token),
+        url: token.as_deref().map(url_of),
         name: hook.name,
-        token: hook.token,
+        token,
         active: hook.active,
         listening: hook.listening,
         sample: hook.sample,
@@ -98,8 +105,12 @@ fn detail(hook: Webhook) -> WebhookDetail {
     }
 }
 
+/// The webhook as it is now, after a change only writers may make.
 async fn reload(state: &AppState, id: i64) -> Result<Json<WebhookDetail>> {
-    Ok(Json(detail(webhooks::get(state.db.pool(), id).await?)))
+    Ok(Json(detail(
+        webhooks::get(state.db.pool(), id).await?,
+        true,
+    )))
 }
 
 // ---- List and create --------------------------------------------------------------------
@@ -125,11 +136,12 @@ async fn list_webhooks(
         now_ms(),
     )
     .await?;
+    let with_tokens = sees_tokens(&caller, &bot);
     let items = rows
         .into_iter()
         .map(|r| WebhookSummary {
             id: r.id,
-            url: url_of(&r.token),
+            url: with_tokens.then(|| url_of(&r.token)),
             name: r.name,
             active: r.active != 0,
             listening: r.listening != 0,
@@ -169,7 +181,7 @@ async fn create_webhook(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(detail(hook)),
+        Json(detail(hook, true)),
     )
         .into_response())
 }
@@ -185,8 +197,8 @@ async fn get_webhook(
     caller: Caller,
     PathParams(id): PathParams<i64>,
 ) -> Result<Json<WebhookDetail>> {
-    let (_, hook) = scope::webhook(&state, &caller, id, Access::Read).await?;
-    Ok(Json(detail(hook)))
+    let (bot, hook) = scope::webhook(&state, &caller, id, Access::Read).await?;
+    Ok(Json(detail(hook, sees_tokens(&caller, &bot))))
 }
 
 /// Change a webhook's name, sample, identity paths, mappings, message template or signature
@@ -413,6 +425,7 @@ async fn delete_webhook(
 ) -> Result<StatusCode> {
     let (_, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
     webhooks::delete(state.db.pool(), hook.id).await?;
+    state.known_hooks.forget_bot(hook.bot_id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -535,6 +548,7 @@ async fn rotate(
         ));
     }
     webhooks::rotate(state.db.pool(), hook.id, grace_hours * 3_600_000).await?;
+    state.known_hooks.forget_bot(hook.bot_id);
     reload(&state, hook.id).await
 }
 
