@@ -1,6 +1,10 @@
-//! A bot's limits: daily inbound requests and number of inbound webhooks.
+//! A bot's limits: daily inbound requests, number of inbound webhooks and of custom fields.
 
 use serde::{Deserialize, Serialize};
+
+/// Custom fields a bot may have: every request reads them all, and an unknown field's error
+/// lists them.
+pub const MAX_CUSTOM_FIELDS: i64 = 200;
 
 /// Inbound requests a bot accepts in a rolling 24 hours: 500, or a plan of 1000–10000 in steps of 1000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

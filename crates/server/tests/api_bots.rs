@@ -559,6 +559,8 @@ async fn custom_fields(kind: DbKind) {
     use botwire_core::names::FieldName;
     for (body, field, message) in [
         (json!({ "name": "plan", "type": "number" }), "name", None),
+        // `{{Plan}}` and `{{plan}}` must never name two fields.
+        (json!({ "name": "Plan", "type": "number" }), "name", None),
         (
             json!({ "name": "first_name", "type": "text" }),
             "name",
@@ -1166,11 +1168,63 @@ async fn openapi_lists_routes(kind: DbKind) {
     }
 }
 
+/// A bot holds at most 200 custom fields, whose names differ in more than case, however they
+/// are made or renamed.
+async fn custom_field_limits(kind: DbKind) {
+    use botwire_core::limits::MAX_CUSTOM_FIELDS;
+    let api = ApiEnv::new(kind).await;
+    let fields = format!("/bots/{}/fields", api.env.bot_id);
+    let create = async |name: &str| {
+        let body = json!({ "name": name, "type": "text" });
+        call(&api, &api.owner, Method::POST, &fields, Some(body)).await
+    };
+    let (status, plan) = create("plan").await;
+    assert_eq!(status, 201, "{plan}");
+    let (status, other) = create("other").await;
+    assert_eq!(status, 201, "{other}");
+    let other_path = format!("{fields}/{}", other["id"]);
+    let rename = async |path: &str, name: &str| {
+        let body = json!({ "name": name });
+        call(&api, &api.owner, Method::PATCH, path, Some(body)).await
+    };
+    let (status, problem) = rename(&other_path, "PLAN").await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(
+        error_for(&problem, "name"),
+        "this bot already has a custom field named \"plan\""
+    );
+    // A field's own name in another case is still its own.
+    let (status, renamed) = rename(&other_path, "Other").await;
+    assert_eq!(status, 200, "{renamed}");
+    assert_eq!(renamed["name"], "Other");
+
+    let existing = api
+        .env
+        .count(&format!(
+            "SELECT COUNT(*) FROM custom_fields WHERE bot_id = {}",
+            api.env.bot_id
+        ))
+        .await;
+    for i in existing..MAX_CUSTOM_FIELDS {
+        let (status, field) = create(&format!("f{i}")).await;
+        assert_eq!(status, 201, "field {i}: {field}");
+    }
+    let (status, problem) = create("one_more").await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(
+        problem["detail"],
+        format!(
+            "this bot already has {MAX_CUSTOM_FIELDS} custom fields, its limit is {MAX_CUSTOM_FIELDS}"
+        )
+    );
+}
+
 on_both_databases!(
     bots_crud,
     bot_validation,
     bot_list,
     custom_fields,
+    custom_field_limits,
     usage,
     limit_lowered_while_a_webhook_is_created,
     openapi_lists_routes

@@ -196,7 +196,9 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
     };
     let encoding = header_text(request.headers, header::CONTENT_ENCODING.as_str());
     let parsed = body::parse(content_type, encoding.as_deref(), request.bytes);
-    let doc = parsed.as_ref().ok();
+    // A body that fails its signature is answered 401 and neither captured nor processed
+    // (`decide`): none of the work below is done for it.
+    let doc = parsed.as_ref().ok().filter(|_| signature.is_ok());
     let sample = match doc {
         Some(doc) if hook.listening || !hook.active => {
             Some(serde_json::to_string_pretty(doc).map_err(|e| Error::Internal(e.to_string()))?)

@@ -380,22 +380,13 @@ pub async fn rename_field_in(
     if old.name == new_name {
         return Ok(old);
     }
-    let taken: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM custom_fields WHERE bot_id = $1 AND name = $2 AND id <> $3")
-            .bind(bot_id)
-            .bind(new_name)
-            .bind(field_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    super::bots::name_is_free(tx, bot_id, new_name, Some(field_id)).await?;
     let duplicate = || {
         Error::field(
             "name",
             format!("this bot already has a custom field named \"{new_name}\""),
         )
     };
-    if taken.is_some() {
-        return Err(duplicate());
-    }
     let renamed = sqlx::query("UPDATE custom_fields SET name = $1 WHERE id = $2")
         .bind(new_name)
         .bind(field_id)

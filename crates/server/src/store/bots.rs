@@ -4,7 +4,7 @@ use super::sql::{self, Conn, query};
 use crate::error::{Error, Result};
 use botwire_core::channel::Channel;
 use botwire_core::field::FieldType;
-use botwire_core::limits::{DailyLimit, MaxWebhooks};
+use botwire_core::limits::{DailyLimit, MAX_CUSTOM_FIELDS, MaxWebhooks};
 use botwire_core::names::FieldName;
 use botwire_core::phone::Country;
 use sqlx::AnyPool;
@@ -145,6 +145,16 @@ pub async fn create_field_in(
     field_type: FieldType,
 ) -> Result<i64> {
     config_changing(&mut **tx, bot_id).await?;
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM custom_fields WHERE bot_id = $1")
+        .bind(bot_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if count >= MAX_CUSTOM_FIELDS {
+        return Err(Error::Conflict(format!(
+            "this bot already has {count} custom fields, its limit is {MAX_CUSTOM_FIELDS}"
+        )));
+    }
+    name_is_free(tx, bot_id, name.as_str(), None).await?;
     let row: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO custom_fields (bot_id, name, field_type, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (bot_id, name) DO NOTHING RETURNING id",
@@ -161,6 +171,32 @@ pub async fn create_field_in(
             format!("this bot already has a custom field named \"{name}\""),
         )
     })
+}
+
+/// Refuses `name` when another of the bot's custom fields (not `except`) has it in any case:
+/// `{{Foo}}` and `{{foo}}` must never name two fields. The caller holds the bot's lock
+/// ([`config_changing`]), so no other change can take the name meanwhile.
+pub(crate) async fn name_is_free(
+    tx: &mut super::Tx<'_>,
+    bot_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> Result<()> {
+    let taken: Option<(String,)> = sqlx::query_as(
+        "SELECT name FROM custom_fields WHERE bot_id = $1 AND lower(name) = lower($2) AND id <> $3",
+    )
+    .bind(bot_id)
+    .bind(name)
+    .bind(except.unwrap_or(0))
+    .fetch_optional(&mut **tx)
+    .await?;
+    match taken {
+        Some((other,)) => Err(Error::field(
+            "name",
+            format!("this bot already has a custom field named \"{other}\""),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Moves the bot's configuration version, the version of everything the receiver reads about
