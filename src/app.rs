@@ -32,7 +32,22 @@ pub fn App() -> impl IntoView {
         <Router>
             <SessionWatch />
             <SessionEnded />
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            // The router takes over link clicks, so the browser's own move of focus to the
+            // fragment's target never happens: the link moves it itself.
+            <a
+                class="skip-link"
+                href="#main"
+                on:click=|e| {
+                    e.prevent_default();
+                    if let Some(main) = document().get_element_by_id("main")
+                        && let Ok(main) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(main)
+                    {
+                        let _ = main.focus();
+                    }
+                }
+            >
+                "Skip to content"
+            </a>
             <header class="app-header">
                 <A href="/" attr:class="brand">"Botwire"</A>
                 <nav aria-label="Main">

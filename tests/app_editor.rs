@@ -397,6 +397,20 @@ async fn copies_and_rotates_the_address() {
 
     // No sideways scrolling at 360 px.
     b.assert_fits("the editor").await;
+
+    // Leaving the editor while listening stops listening: a later request is not the sample
+    // of an editor nobody looks at.
+    b.click("#listen").await;
+    b.wait_text("#listen-status", "Waiting for a request to POST")
+        .await;
+    b.click("#editor-logs").await;
+    b.wait_path(|p| p.ends_with("/logs")).await;
+    if poll(listening, |now| now["listening"] == false)
+        .await
+        .is_err()
+    {
+        panic!("still listening after leaving the editor");
+    }
     s.browser.close().await;
 }
 

@@ -143,6 +143,25 @@ async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
     let decision = browser.text("#identity-decision").await;
     assert!(!decision.trim().is_empty(), "identity decision shown");
     browser.wait_text("#log-detail", "Headers").await;
+    // The detail opens above the table: focus moves to its heading, so it is in view and
+    // announced; closing it returns focus to the row.
+    let focused = async || {
+        browser
+            .client
+            .execute(
+                "const e = document.activeElement; \
+                 return e.id || (e.closest('tr') ? 'row ' + e.closest('tr').dataset.logId : e.tagName)",
+                vec![],
+            )
+            .await
+            .expect("the focused element")
+    };
+    assert_eq!(focused().await, json!("log-detail-title"));
+    let row = browser.attr("#logs tbody tr", "data-log-id").await;
+    browser.click("#log-detail .detail-head button").await;
+    assert_eq!(focused().await, json!(format!("row {row}")));
+    browser.click("#logs tbody tr .link-button").await;
+    browser.wait_text("#log-detail", "Headers").await;
 
     // Replay runs it again and adds the new row.
     browser.click("#replay").await;
@@ -191,6 +210,20 @@ async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
     browser.wait_text("#user-logs", "created").await;
     browser
         .wait_text("#user-outbox", "Thanks, your table is booked")
+        .await;
+
+    // The webhook under another bot's address is not that bot's: not found.
+    let other = bot + 1000;
+    browser
+        .client
+        .goto(&server.url(&format!("/bots/{other}/webhooks/{hook}")))
+        .await
+        .expect("the editor under another bot");
+    browser
+        .wait_text(
+            "p[role=alert]",
+            &format!("bot {other} has no webhook {hook}"),
+        )
         .await;
 
     // Log out ends the session.

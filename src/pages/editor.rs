@@ -58,6 +58,14 @@ async fn load(bot_id: Option<i64>, webhook_id: Option<i64>) -> Result<Loaded, Ap
         return Err(ApiError::Network("this address names no webhook".into()));
     };
     let hook = api::webhook(webhook_id).await?;
+    // Another bot's address would show the webhook with that bot's fields and country.
+    if hook.bot_id != bot_id {
+        return Err(ApiError::Status {
+            status: 404,
+            detail: format!("bot {bot_id} has no webhook {webhook_id}"),
+            fields: Vec::new(),
+        });
+    }
     let bot = api::bot(bot_id).await?;
     let fields = api::fields(bot_id).await?;
     Ok(Loaded { hook, bot, fields })
@@ -464,6 +472,13 @@ fn SamplePart(
                 l.source.close();
             }
         });
+        // Leaving the editor ends listening: a request arriving later must not become the
+        // sample of an editor nobody is looking at.
+        if listening.try_get_untracked().unwrap_or(false) {
+            spawn_local(async move {
+                let _ = api::stop_listening(hook_id).await;
+            });
+        }
     });
 
     let start = move |_| {
@@ -547,7 +562,9 @@ fn SamplePart(
                 prop:value=move || sample.get()
                 on:input=move |e| sample.set(event_target_value(&e))
             ></textarea>
-            <p id="sample-error" class="field-error" role="alert">
+            // Polite: the text changes as the sample is typed, which an alert would announce
+            // at every key.
+            <p id="sample-error" class="field-error" aria-live="polite">
                 {move || match parsed.get() {
                     Some(Err(e)) => Some(e),
                     _ => None,

@@ -183,11 +183,32 @@ fn LogDetailView(
             }
         }
     });
+    // The detail opens above the table, often out of view: focus (and so the view) moves to
+    // its heading, and back to the row's button when it closes.
+    let heading = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move || {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
+    let close = move |_| {
+        selected.set(None);
+        let row_button = document()
+            .query_selector(&format!("tr[data-log-id='{log_id}'] .link-button"))
+            .ok()
+            .flatten()
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+        if let Some(button) = row_button {
+            let _ = button.focus();
+        }
+    };
     view! {
         <section class="log-detail" id="log-detail" aria-labelledby="log-detail-title">
             <div class="detail-head">
-                <h2 id="log-detail-title">{format!("Request #{log_id}")}</h2>
-                <button type="button" on:click=move |_| selected.set(None)>
+                <h2 id="log-detail-title" tabindex="-1" node_ref=heading>
+                    {format!("Request #{log_id}")}
+                </h2>
+                <button type="button" on:click=close>
                     "Close"
                 </button>
             </div>
