@@ -948,6 +948,7 @@ async fn usage(kind: DbKind) {
         (one.id, hour - 5, 7, 0),
         (one.id, hour - 23, 1, 0),
         (one.id, hour - 24, 4, 2),
+        (one.id, hour - 25, 50, 0),
         (one.id, (day - 29) * 24, 6, 0),
         (one.id, (day - 30) * 24 + 23, 100, 100),
     ];
@@ -981,26 +982,37 @@ async fn usage(kind: DbKind) {
     .await;
     assert_eq!(status, 200, "{report}");
     let hours = report["hours"].as_array().unwrap();
-    assert_eq!(hours.len(), 24);
+    assert_eq!(hours.len(), 25);
     for (i, h) in hours.iter().enumerate() {
         assert_eq!(
             h["hour_start"],
-            (hour - 23 + i as i64) * 3_600_000,
+            (hour - 24 + i as i64) * 3_600_000,
             "oldest first"
         );
     }
-    let at = |h: i64| &hours[(h - (hour - 23)) as usize];
+    let at = |h: i64| &hours[(h - (hour - 24)) as usize];
     assert_eq!(at(hour)["accepted"], 3 + 2 + 1);
     assert_eq!(at(hour)["limited"], 1);
     assert_eq!(at(hour - 5)["accepted"], 7);
     assert_eq!(at(hour - 23)["accepted"], 1);
+    assert_eq!(at(hour - 24)["limited"], 2);
     assert_eq!(
         at(hour - 1)["accepted"],
         0,
         "empty hours are there with zeros"
     );
     let total: i64 = hours.iter().map(|h| h["accepted"].as_i64().unwrap()).sum();
-    assert_eq!(total, 14, "hour - 24 is outside the window");
+    assert_eq!(total, 18, "hour - 25 is outside the window");
+    // The hours add up to what the daily limit counts.
+    let (_, view) = call(
+        &api,
+        &api.viewer,
+        Method::GET,
+        &format!("/bots/{}", api.env.bot_id),
+        None,
+    )
+    .await;
+    assert_eq!(view["accepted_24h"], total, "{view}");
 
     let days = report["days"].as_array().unwrap();
     assert_eq!(days.len(), 30);
@@ -1011,7 +1023,7 @@ async fn usage(kind: DbKind) {
     let limited: i64 = days.iter().map(|d| d["limited"].as_i64().unwrap()).sum();
     assert_eq!(
         accepted,
-        3 + 2 + 1 + 7 + 1 + 4 + 6,
+        3 + 2 + 1 + 7 + 1 + 4 + 50 + 6,
         "the day 30 days ago is outside"
     );
     assert_eq!(limited, 1 + 2);
@@ -1038,8 +1050,8 @@ async fn usage(kind: DbKind) {
     .await;
     assert_eq!(status, 200);
     let hours = report["hours"].as_array().unwrap();
-    assert_eq!(hours.len(), 24);
-    assert_eq!(hours[23]["accepted"], 2);
+    assert_eq!(hours.len(), 25);
+    assert_eq!(hours[24]["accepted"], 2);
     let accepted: i64 = report["days"]
         .as_array()
         .unwrap()
@@ -1058,7 +1070,7 @@ async fn usage(kind: DbKind) {
         None,
     )
     .await;
-    assert_eq!(report["hours"].as_array().unwrap().len(), 24);
+    assert_eq!(report["hours"].as_array().unwrap().len(), 25);
     assert_eq!(report["days"].as_array().unwrap().len(), 30);
     assert!(
         report["days"]

@@ -19,7 +19,7 @@ pub struct BotView {
     pub daily_limit: u32,
     /// How many inbound webhooks the bot may have (1–100).
     pub max_webhooks: u32,
-    /// Requests accepted in the rolling 24-hour window (the current hour and the 23 before
+    /// Requests accepted in the rolling 24-hour window (the current hour and the 24 before
     /// it), counted against `daily_limit`.
     pub accepted_24h: u32,
     pub webhooks: WebhookCounts,

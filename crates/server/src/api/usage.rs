@@ -1,5 +1,6 @@
-//! Usage charts per bot and per webhook: requests per hour for the last 24 hours and per UTC
-//! day for the last 30 days, accepted and rate-limited side by side.
+//! Usage charts per bot and per webhook: requests per hour for the 25 hours the daily limit
+//! counts (the current hour and the 24 before it) and per UTC day for the last 30 days,
+//! accepted and rate-limited side by side.
 
 use super::caller::Caller;
 use super::json::PathParams;
@@ -42,7 +43,7 @@ pub struct DayUsage {
 /// Oldest first, every bucket present (zeros included).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Usage {
-    /// The current hour and the 23 before it: the rolling window the daily limit counts.
+    /// The current hour and the 24 before it: the rolling window the daily limit counts.
     pub hours: Vec<HourUsage>,
     /// The current UTC day and the 29 before it.
     pub days: Vec<DayUsage>,
@@ -73,7 +74,7 @@ impl From<Report> for Usage {
     }
 }
 
-/// A bot's requests per hour (24 h) and per day (30 days), all its webhooks together.
+/// A bot's requests per hour (the 25 the daily limit counts) and per day (30 days), all its webhooks together.
 #[utoipa::path(get, path = "/bots/{id}/usage", tag = "usage", params(("id" = i64, Path)),
     responses((status = 200, body = Usage), (status = 401), (status = 404)))]
 async fn bot_usage(
@@ -86,7 +87,7 @@ async fn bot_usage(
     Ok(Json(report.into()))
 }
 
-/// One webhook's requests per hour (24 h) and per day (30 days).
+/// One webhook's requests per hour (the 25 the daily limit counts) and per day (30 days).
 #[utoipa::path(get, path = "/webhooks/{id}/usage", tag = "usage", params(("id" = i64, Path)),
     responses((status = 200, body = Usage), (status = 401), (status = 404)))]
 async fn webhook_usage(

@@ -10,7 +10,7 @@ use crate::error::Result;
 
 const HOUR_MS: i64 = 3_600_000;
 /// Hours counted: the current one and the 24 before it.
-const WINDOW_HOURS: i64 = 25;
+pub(crate) const WINDOW_HOURS: i64 = 25;
 
 /// The last hour (hours since the epoch) no longer counted at `now` (Unix ms): the window is
 /// the hours after it.

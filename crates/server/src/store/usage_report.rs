@@ -1,14 +1,15 @@
-//! Usage charts: accepted and rate-limited requests per hour for the last 24 hours and per
-//! UTC day for the last 30 days, per bot or per webhook, from `usage_hours`.
+//! Usage charts: accepted and rate-limited requests per hour for the hours the daily limit
+//! counts (the current one and the 24 before it) and per UTC day for the last 30 days, per bot
+//! or per webhook, from `usage_hours`.
 
 use crate::error::Result;
 use sqlx::AnyPool;
 
 pub const HOUR_MS: i64 = 3_600_000;
 pub const DAY_MS: i64 = 24 * HOUR_MS;
-/// Hours in the hourly series: the current hour and the 23 before it, as the rolling limit
-/// counts them.
-pub const HOURS: i64 = 24;
+/// Hours in the hourly series: the current hour and the 24 before it, the hours the rolling
+/// daily limit counts, so that the series adds up to what the limit sees.
+pub const HOURS: i64 = super::usage::WINDOW_HOURS;
 /// Days in the daily series: the current UTC day and the 29 before it.
 pub const DAYS: i64 = 30;
 
