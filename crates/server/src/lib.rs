@@ -43,11 +43,11 @@ pub fn app(state: AppState) -> Router {
             None,
         )
     };
-    let v1 = api::router()
+    let api = api::router()
         .method_not_allowed_fallback(not_allowed)
         .fallback(not_found);
-    let api = Router::new()
-        .nest("/api/v1", v1)
+    let under_api = Router::new()
+        .nest("/api/v1", api)
         // Anything else under /api is an API 404 too, never the app's page.
         .route("/api", axum::routing::any(not_found))
         .route("/api/", axum::routing::any(not_found))
@@ -58,7 +58,7 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
     Router::new()
-        .merge(api)
+        .merge(under_api)
         .merge(receiver::router())
         .fallback_service(spa::service(&state.settings.dist))
         .with_state(state)
