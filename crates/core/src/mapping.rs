@@ -17,6 +17,9 @@
 //! - The json values a request's mappings take may together weigh at most
 //!   [`MAX_COPIES_OF_DOCUMENT`] times the document ([`CopyBudget`]); a mapping that would go
 //!   over is [`MappingError::TooLarge`].
+//! - A path other than names and indexes is first bounded on the document ([`cost`]): one
+//!   that could visit more than [`MAX_PATH_WORK`] values is [`MappingError::TooMuchWork`],
+//!   and is not evaluated.
 //!
 //! Parsing a path costs more than evaluating it: [`CompiledPath`] parses once and evaluates
 //! against any number of documents. The free functions keep the paths they parsed lately (per
@@ -33,6 +36,9 @@ use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+
+pub mod cost;
+use cost::DocStats;
 
 /// A webhook mapping: the value at `path` goes into the custom field `field`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,11 +67,64 @@ pub enum MappingError {
          count again at each level"
     )]
     TooLarge,
+    #[error(
+        "the path could visit {} values in this document, and the most is {}: each `..` visits \
+         all that is below, each `*` or filter all the members, and long names and strings \
+         count as several values; use fewer `..` and `*` steps, or name the members on the way",
+        about(.work),
+        about(&MAX_PATH_WORK)
+    )]
+    TooMuchWork { work: u64 },
+    #[error(
+        "this path could visit {} values, more than the {} left of the {} a request's mappings \
+         may visit together; name the members on the way in the mappings that use `..` and `*`",
+        about(.work),
+        about(.left),
+        about(&MAX_REQUEST_WORK)
+    )]
+    RequestTooMuchWork { work: u64, left: u64 },
+}
+
+/// `n` with its thousands separated (`1,000,000`), `about` it when it is a bound, and
+/// without its digits when it is beyond any real count.
+fn about(n: &u64) -> String {
+    const BEYOND: u64 = 1_000_000_000_000;
+    let grouped = |n: u64| {
+        let digits = n.to_string();
+        let mut grouped = String::new();
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        grouped
+    };
+    match *n {
+        n if n > BEYOND => format!("over {}", grouped(BEYOND)),
+        n if n > MAX_PATH_WORK => format!("about {}", grouped(n)),
+        n => grouped(n),
+    }
 }
 
 /// The longest path, in characters: longer ones are not paths anyone writes, and each costs
 /// its parsing on every request.
 pub const MAX_PATH_CHARS: usize = 1_000;
+
+/// The most values a path may visit in one document, by the bound [`cost::estimate`] works
+/// out before evaluating it. A value is a node a step looks at or a pointer it makes, with
+/// the node's path (other work is counted in values too): 30 to 130 ns of a core, so a path
+/// takes at most about a tenth of a second on any document. `$..email` over a 1 MiB document
+/// counts 250,000 to 500,000, a filter over all its nodes (`$..[?@.price > 10]`) about
+/// 700,000. Without a bound, repeated `..*` or unions of duplicates (`[0,0,0]`, kept by RFC
+/// 9535) multiply at each step: a 34-character path over a 300-byte document took 88 s and
+/// 4.5 GB.
+pub const MAX_PATH_WORK: u64 = 1_000_000;
+
+/// The most values a request's mappings may visit together, by the same bound: a webhook's
+/// 100 mappings each just under [`MAX_PATH_WORK`] would otherwise take seconds of a core on
+/// every request.
+pub const MAX_REQUEST_WORK: u64 = 4 * MAX_PATH_WORK;
 
 /// The most mappings a webhook may have. Each is evaluated on every request, and one path
 /// with `..` walks the whole document: thousands of them made one request take seconds of a
@@ -77,23 +136,50 @@ pub const MAX_MAPPINGS: usize = 100;
 /// unbounded, a body well under the size limit could make gigabytes of values and log.
 pub const MAX_COPIES_OF_DOCUMENT: usize = 4;
 
-/// What the json mappings of one request may still copy out of its document, in [`weight`].
+/// What the json mappings of one request may still copy out of its document, in [`weight`];
+/// it also keeps the document's counts for bounding its paths ([`DocStats`]), taken once.
 pub struct CopyBudget<'d> {
     doc: &'d Value,
     /// Worked out when a json mapping first needs it: most requests have none.
     left: Option<usize>,
+    /// Taken when a path other than names and indexes first needs them.
+    stats: Option<DocStats>,
+    /// What the request's paths may still visit, of [`MAX_REQUEST_WORK`].
+    work_left: u64,
 }
 
 impl<'d> CopyBudget<'d> {
     pub fn new(doc: &'d Value) -> Self {
-        CopyBudget { doc, left: None }
+        CopyBudget {
+            doc,
+            left: None,
+            stats: None,
+            work_left: MAX_REQUEST_WORK,
+        }
+    }
+
+    /// The counts of `doc`: kept when it is this budget's document.
+    fn stats_of<'s>(
+        &'s mut self,
+        doc: &Value,
+        own: &'s mut Option<DocStats>,
+    ) -> &'s mut Option<DocStats> {
+        if std::ptr::eq(self.doc, doc) {
+            &mut self.stats
+        } else {
+            own
+        }
     }
 
     /// Takes the weight of `found` from the budget, or fails without taking anything.
     fn take(&mut self, found: &[&Value]) -> Result<(), MappingError> {
-        let doc = self.doc;
+        let (doc, stats) = (self.doc, &self.stats);
         let left = *(self.left).get_or_insert_with(|| {
-            MAX_COPIES_OF_DOCUMENT.saturating_mul(weight(doc, usize::MAX).unwrap_or(usize::MAX))
+            let whole = match stats {
+                Some(stats) => usize::try_from(stats.weight).ok(),
+                None => weight(doc, usize::MAX),
+            };
+            MAX_COPIES_OF_DOCUMENT.saturating_mul(whole.unwrap_or(usize::MAX))
         });
         let mut used = 0;
         for value in found {
@@ -220,14 +306,44 @@ impl CompiledPath {
     }
 
     /// Every value the path matches, in document order. A plain path is walked directly: the
-    /// general evaluator also writes out each match's normalized path, most of its work.
+    /// general evaluator also writes out each match's normalized path, most of its work. Any
+    /// other is first bounded on `doc`: [`MappingError::TooMuchWork`] past [`MAX_PATH_WORK`].
     pub fn select<'a>(&self, doc: &'a Value) -> Result<Vec<&'a Value>, MappingError> {
+        let mut work_left = MAX_PATH_WORK;
+        self.select_with(doc, &mut None, &mut work_left)
+    }
+
+    /// [`CompiledPath::select`] with the counts of `doc`, taken into `stats` if they are not
+    /// there yet.
+    fn select_with<'a>(
+        &self,
+        doc: &'a Value,
+        stats: &mut Option<DocStats>,
+        work_left: &mut u64,
+    ) -> Result<Vec<&'a Value>, MappingError> {
         match &self.plain {
             Some(steps) => Ok(Vec::from_iter(
                 steps.iter().try_fold(doc, |value, step| step.take(value)),
             )),
-            None => self.select_in_general(doc),
+            None => {
+                let stats = stats.get_or_insert_with(|| DocStats::of(doc));
+                let work = cost::estimate(&self.query, doc, stats).work;
+                if work > MAX_PATH_WORK {
+                    return Err(MappingError::TooMuchWork { work });
+                }
+                if work > *work_left {
+                    let left = *work_left;
+                    return Err(MappingError::RequestTooMuchWork { work, left });
+                }
+                *work_left -= work;
+                self.select_in_general(doc)
+            }
         }
+    }
+
+    /// The bound of the work of evaluating the path in general on `doc` (see [`cost`]).
+    pub fn estimate(&self, doc: &Value) -> cost::Estimate {
+        cost::estimate(&self.query, doc, &DocStats::of(doc))
     }
 
     fn select_in_general<'a>(&self, doc: &'a Value) -> Result<Vec<&'a Value>, MappingError> {
@@ -251,7 +367,10 @@ impl CompiledPath {
         to: FieldType,
         budget: &mut CopyBudget<'_>,
     ) -> Result<TypedValue, MappingError> {
-        let found = self.select(doc)?;
+        let mut own = None;
+        let mut work_left = budget.work_left;
+        let found = self.select_with(doc, budget.stats_of(doc, &mut own), &mut work_left)?;
+        budget.work_left = work_left;
         if to == FieldType::Json {
             budget.take(&found)?;
             if found.len() > 1 {

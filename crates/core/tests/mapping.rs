@@ -3,12 +3,18 @@
 
 use botwire_core::convert::{ConvertError, TypedValue, convert};
 use botwire_core::field::FieldType;
+use botwire_core::mapping::cost::{self, DocStats};
 use botwire_core::mapping::{
-    CompiledPath, Mapping, MappingError, MappingOutcome, check_path, evaluate, evaluate_all,
-    evaluate_text, select,
+    CompiledPath, MAX_PATH_WORK, Mapping, MappingError, MappingOutcome, check_path, evaluate,
+    evaluate_all, evaluate_text, select,
 };
 use chrono::{DateTime, NaiveDate};
+use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
+use jsonpath_rust::parser::parse_json_path;
+use jsonpath_rust::query::js_path_process;
+use proptest::prelude::*;
 use serde_json::{Number, Value, json};
+use std::time::{Duration, Instant};
 
 /// A copy of `shared/samples/booking.json` (the samples live outside the repository, and the
 /// tests run on a clean clone).
@@ -1123,4 +1129,406 @@ fn outcomes_serialize() {
             "error": null
         }])
     );
+}
+
+// ---------------------------------------------------------------- mapping: bounded work
+
+/// Work that is refused is refused at once: the bound costs one pass over the document.
+const QUICKLY: Duration = Duration::from_millis(500);
+
+fn too_much_work(result: Result<impl std::fmt::Debug, MappingError>) -> u64 {
+    match result {
+        Err(MappingError::TooMuchWork { work }) => {
+            assert!(work > MAX_PATH_WORK, "{work}");
+            work
+        }
+        other => panic!("expected TooMuchWork, got {other:?}"),
+    }
+}
+
+/// The reviewer's case: `..*` eleven times (34 characters) over a 300-byte document 26
+/// levels deep made 13 million matches in 88 s and 4.5 GB. Every way of evaluating a path
+/// now refuses it before starting, saying what the most is and what to change.
+#[test]
+fn repeated_descents_are_refused_before_they_run() {
+    let doc = nested_x(26, json!({"x": 1}));
+    let path = format!("${}", "..*".repeat(11));
+    assert_eq!(path.len(), 34);
+    let started = Instant::now();
+    too_much_work(select(&doc, &path));
+    too_much_work(evaluate(&doc, &path, FieldType::Json));
+    too_much_work(evaluate_text(&doc, &path));
+    let compiled = CompiledPath::parse(&path).unwrap();
+    too_much_work(compiled.select(&doc));
+    let outcomes = evaluate_all(&doc, &[mapping(&path, "answers")], booking_field_type);
+    let message = outcomes[0].error.as_deref().unwrap();
+    assert!(message.contains("the most is 1,000,000"), "{message}");
+    assert!(
+        message.contains("use fewer `..` and `*` steps"),
+        "{message}"
+    );
+    assert!(started.elapsed() < QUICKLY, "{:?}", started.elapsed());
+    // Fewer descents over the same document are evaluated as usual.
+    assert_eq!(select(&doc, "$..*..*").unwrap().len(), 351);
+}
+
+/// RFC 9535 keeps duplicates: each `[0,0,0,0,0,0,0,0,0,0]` multiplies the matches by ten.
+#[test]
+fn unions_of_duplicates_are_refused() {
+    let doc = (0..8).fold(json!(1), |inner, _| json!([inner]));
+    let union = "[0,0,0,0,0,0,0,0,0,0]";
+    let started = Instant::now();
+    too_much_work(select(&doc, &format!("${}", union.repeat(8))));
+    too_much_work(select(&doc, &format!("$..{}", union.repeat(7))));
+    assert!(started.elapsed() < QUICKLY, "{:?}", started.elapsed());
+    assert_eq!(
+        select(&doc, &format!("${}", union.repeat(3)))
+            .unwrap()
+            .len(),
+        1000
+    );
+}
+
+#[test]
+fn the_message_says_what_is_wrong_and_what_to_do() {
+    assert_eq!(
+        MappingError::TooMuchWork { work: 13_421_773 }.to_string(),
+        "the path could visit about 13,421,773 values in this document, and the most is \
+         1,000,000: each `..` visits all that is below, each `*` or filter all the members, \
+         and long names and strings count as several values; use fewer `..` and `*` steps, \
+         or name the members on the way"
+    );
+    let beyond = MappingError::TooMuchWork { work: u64::MAX }.to_string();
+    assert!(
+        beyond.starts_with("the path could visit over 1,000,000,000,000 values"),
+        "{beyond}"
+    );
+}
+
+/// About 1 MiB: `count` objects with an email, a price, tags and an address.
+fn large_document(count: usize) -> Value {
+    let items: Vec<Value> = (0..count)
+        .map(|i| {
+            let tags = ["a", "bb", "ccc", "dddd"][..i % 5].to_vec();
+            json!({
+                "id": i,
+                "email": format!("user{i}@example.com"),
+                "price": i % 50,
+                "tags": tags,
+                "address": {"city": "Lisbon", "zip": "1000-001", "geo": [38.7, -9.1]},
+            })
+        })
+        .collect();
+    json!({ "items": items, "owner": { "id": 7 } })
+}
+
+/// Paths people write stay well within the bound, on a document as large as a request may
+/// be, and are evaluated.
+#[test]
+fn reasonable_paths_pass_on_a_large_document() {
+    let doc = large_document(7_700);
+    let size = serde_json::to_string(&doc).unwrap().len();
+    assert!((1_000_000..=1_100_000).contains(&size), "{size}");
+    let stats = DocStats::of(&doc);
+    for (path, matches) in [
+        ("$..email", 7_700),
+        ("$.items[*].tags[*]", 15_400),
+        ("$..[?@.price > 10]", 6_006),
+        ("$.items[?length(@.tags) > 2].id", 3_080),
+        ("$.items[?@.id == $.owner.id].email", 1),
+        ("$.items[0:100].email", 100),
+        ("$.items[-1].address.city", 1),
+        ("$..address['city','zip']", 15_400),
+        ("$.items[?@.tags[?@ == 'ccc']].id", 3_080),
+    ] {
+        let query = parse_json_path(path).unwrap();
+        let work = cost::estimate(&query, &doc, &stats).work;
+        assert!(work <= MAX_PATH_WORK * 3 / 4, "{path}: {work}");
+        assert_eq!(select(&doc, path).unwrap().len(), matches, "{path}");
+    }
+    // match() compiles its pattern for each string it tests, about 25 µs each: on hundreds
+    // of items, not on all of these.
+    let fewer = large_document(500);
+    let matched = select(&fewer, "$.items[?match(@.email, 'user1.*')].id").unwrap();
+    assert_eq!(matched.len(), 111);
+    let searched = select(&fewer, "$.items[?search(@.address.city, 'Lis')]").unwrap();
+    assert_eq!(searched.len(), 500);
+    let double = json!({"a": [{"b": 1}, {"a": {"b": 2}}], "c": {"a": {"x": {"b": 3}}}});
+    assert_eq!(select(&double, "$..a..b").unwrap().len(), 4);
+    // A whole request's mappings: none is refused.
+    let mappings = [
+        mapping("$..email", "tags"),
+        mapping("$.items[?@.price > 48].id", "answers"),
+        mapping("$.items[?match(@.email, 'user12.*')].email", "tags"),
+    ];
+    for outcome in evaluate_all(&fewer, &mappings, booking_field_type) {
+        assert!(outcome.error.is_none(), "{outcome:?}");
+    }
+}
+
+/// Other shapes whose work grows faster than the document, refused as quickly: long member
+/// names written into every path below them, a whole document compared with itself for
+/// each value, and a pattern compiled anew for each string (`\w{100}` takes 30 ms).
+#[test]
+fn paths_that_would_write_compare_or_compile_too_much_are_refused() {
+    let long_name = json!({ "k".repeat(100_000): vec![0; 5_000] });
+    let many = Value::Array((0..3_000).map(|i| json!({"id": i, "name": "x"})).collect());
+    let words = Value::Array((0..200).map(|i| json!(format!("word {i}"))).collect());
+    let started = Instant::now();
+    too_much_work(select(&long_name, "$.*.*"));
+    too_much_work(select(&long_name, "$..email"));
+    too_much_work(select(&many, "$..[?$ == $]"));
+    too_much_work(select(&words, r"$[?match(@, '\\w{100}')]"));
+    too_much_work(select(&words, "$[?match(@, @)]"));
+    assert!(started.elapsed() < QUICKLY, "{:?}", started.elapsed());
+    // The same shapes on reasonable documents are fine.
+    assert_eq!(select(&many, "$[?@.id == $[2].id].name").unwrap().len(), 1);
+    assert_eq!(
+        select(&words, "$[?match(@, 'word 1.*')]").unwrap().len(),
+        111
+    );
+}
+
+/// Plain paths (names and indexes) are walked directly, at no risk: they are not bounded.
+#[test]
+fn plain_paths_are_not_bounded() {
+    let doc = nested_x(120, json!("leaf"));
+    let deep = format!("${}", ".x".repeat(120));
+    assert_eq!(select(&doc, &deep).unwrap(), vec![&json!("leaf")]);
+}
+
+/// `bound` ≥ what jsonpath-rust does at each step of `path` on `doc`: the matches of each
+/// prefix, the nodes a `..` then visits (every node below each match), the items a filter or
+/// `*` then looks at (every child of each match).
+fn check_bound(doc: &Value, path: &str) {
+    let Ok(query) = parse_json_path(path) else {
+        return;
+    };
+    let stats = DocStats::of(doc);
+    let segments = &query.segments;
+    for end in 0..=segments.len() {
+        let prefix = JpQuery::new(segments[..end].to_vec());
+        let bound = cost::estimate(&prefix, doc, &stats);
+        let found = js_path_process(&prefix, doc).unwrap();
+        let real = found.len() as u64;
+        assert!(
+            bound.matches >= real,
+            "{path} [..{end}] on {doc}: {bound:?} < {real}"
+        );
+        assert!(
+            bound.work >= real,
+            "{path} [..{end}] on {doc}: {bound:?} < {real}"
+        );
+        let Some(next) = segments.get(end) else {
+            continue;
+        };
+        let below = |value: &Value| DocStats::of(value).nodes;
+        let children = |value: &Value| {
+            (value.as_array().map(Vec::len))
+                .or_else(|| value.as_object().map(serde_json::Map::len))
+                .unwrap_or(0) as u64
+        };
+        let each: &dyn Fn(&Value) -> u64 = match next {
+            Segment::Descendant(_) => &below,
+            Segment::Selector(Selector::Wildcard | Selector::Filter(_)) => &children,
+            _ => &|_| 1,
+        };
+        let must: u64 = found.iter().map(|f| each(f.val)).sum();
+        let then = JpQuery::new(segments[..=end].to_vec());
+        let bound = cost::estimate(&then, doc, &stats);
+        assert!(
+            bound.work >= must,
+            "{path} [..={end}] on {doc}: {bound:?} < {must}"
+        );
+    }
+}
+
+#[test]
+fn bounds_are_never_below_what_jsonpath_rust_does() {
+    let docs = [
+        booking(),
+        nested_x(6, json!({"x": [1, {"x": 2}]})),
+        json!([[[1, [2]], [3]], {"a": [[4]], "b": {"a": {"b": 5}}}]),
+        json!({"a": [1, 2, 3, 4, 5], "b": "text", "x": {"a": {"a": {"a": []}}}}),
+        Value::Array(
+            (0..30)
+                .map(|i| json!({"a": i, "b": [i, {"a": i}]}))
+                .collect(),
+        ),
+        json!("scalar"),
+        json!({}),
+    ];
+    let paths = [
+        "$.*",
+        "$..*",
+        "$..*..*",
+        "$..*..*..*",
+        "$..a",
+        "$..a..a",
+        "$..a..b",
+        "$..[0]",
+        "$..[*]",
+        "$[*][*][*]",
+        "$[0,0,0][0,0]",
+        "$..[0,0,-1]",
+        "$['a','b','a']",
+        "$.a[1:4]",
+        "$.a[::-1]",
+        "$.a[-2:]",
+        "$..[?@.a]",
+        "$..[?@.a == 1]",
+        "$..[?@ == $.a[0]]",
+        "$..[?@.a > 2 && @.b]",
+        "$..[?@.a > 2 || !@.b]",
+        "$..[?length(@) > 1]",
+        "$..[?count(@.*) > 1]",
+        "$..[?value(@..a) == 5]",
+        "$..[?match(@, 'te.*')]",
+        "$..[?search(@.b, 'x')]",
+        "$..[?$..a]",
+        "$..[?@..[?@.b]]",
+        "$..[?@[?@.a]]",
+        "$..[?in(@, $.a)]",
+        "$..[?subset_of(@, $.a)]",
+        "$.answers[?@.question == 'Company size'].answer",
+        "$..contact[?@ == 'Ana' || @ == true]",
+    ];
+    for doc in &docs {
+        for path in paths {
+            assert!(parse_json_path(path).is_ok(), "{path}");
+            check_bound(doc, path);
+        }
+    }
+}
+
+fn small_document() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-3i64..6).prop_map(Value::from),
+        proptest::sample::select(vec!["a", "ab", "x", "text"]).prop_map(Value::from),
+    ];
+    let name = proptest::sample::select(vec!["a", "b", "x"]);
+    leaf.prop_recursive(5, 40, 4, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::vec((name.clone(), inner), 0..4).prop_map(|members| {
+                Value::Object(
+                    members
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect(),
+                )
+            }),
+        ]
+    })
+}
+
+fn relative(root: &'static str) -> impl Strategy<Value = String> {
+    let steps = proptest::sample::select(vec![
+        ".a", ".b", ".*", "[0]", "[-1]", "..a", "..*", "[0:2]", "[0,0]",
+    ]);
+    proptest::collection::vec(steps, 0..3)
+        .prop_map(move |steps| format!("{root}{}", steps.concat()))
+}
+
+fn filter() -> impl Strategy<Value = String> {
+    let comparable = proptest::sample::select(vec![
+        "1",
+        "'x'",
+        "true",
+        "null",
+        "@",
+        "@.a",
+        "@.b[0]",
+        "$",
+        "$.a",
+        "$[0]",
+        "length(@)",
+        "length(@.a)",
+        "count(@.*)",
+        "count($..a)",
+        "value(@..a)",
+    ]);
+    let op = proptest::sample::select(vec!["==", "!=", "<", "<=", ">", ">="]);
+    let function = proptest::sample::select(vec![
+        "match(@, 'a.*')",
+        "search(@.a, 'x')",
+        "match(@.a, @.b)",
+        "in(@, $.a)",
+        "nin(@.a, $)",
+        "any_of(@, $.a)",
+        "subset_of(@.a, @.b)",
+    ]);
+    let atom = prop_oneof![
+        (comparable.clone(), op, comparable).prop_map(|(l, op, r)| format!("{l} {op} {r}")),
+        relative("@"),
+        relative("$"),
+        function.prop_map(str::to_owned),
+    ];
+    atom.prop_recursive(2, 8, 2, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a} && {b}")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a} || {b}")),
+            inner.clone().prop_map(|a| format!("!({a})")),
+            (relative("@"), inner).prop_map(|(query, a)| format!("{query}[?{a}]")),
+        ]
+    })
+}
+
+fn jsonpath() -> impl Strategy<Value = String> {
+    let selector = prop_oneof![
+        4 => proptest::sample::select(vec![
+            "'a'", "'x'", "0", "1", "-1", "*", "0:2", "::-1", "1:", "-2:",
+        ])
+        .prop_map(str::to_owned),
+        1 => filter().prop_map(|f| format!("?{f}")),
+    ];
+    let selectors = proptest::collection::vec(selector, 1..4).prop_map(|s| s.join(","));
+    let segment = prop_oneof![
+        proptest::sample::select(vec![".a", ".x", ".*", "..a", "..*"]).prop_map(str::to_owned),
+        selectors.clone().prop_map(|s| format!("[{s}]")),
+        selectors.prop_map(|s| format!("..[{s}]")),
+    ];
+    proptest::collection::vec(segment, 0..5).prop_map(|segments| format!("${}", segments.concat()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn random_paths_are_bounded_above(doc in small_document(), path in jsonpath()) {
+        check_bound(&doc, &path);
+    }
+}
+
+/// A request's mappings share one bound: many paths each under the bound of one cannot add up
+/// to seconds of work on every request. The first to go over it fails, saying so.
+#[test]
+fn a_requests_mappings_share_one_bound() {
+    use botwire_core::mapping::MAX_REQUEST_WORK;
+    let doc = large_document(7_700);
+    let path = "$..email";
+    let work = CompiledPath::parse(path).unwrap().estimate(&doc).work;
+    let fit = usize::try_from(MAX_REQUEST_WORK / work).unwrap();
+    assert!((2..100).contains(&fit), "{work}");
+    let mappings: Vec<Mapping> = (0..=fit)
+        .map(|_| Mapping {
+            path: path.into(),
+            field: "emails".into(),
+        })
+        .collect();
+    // Text fields: each path is evaluated (its work taken), then finds too many values.
+    let outcomes = evaluate_all(&doc, &mappings, |_| Some(FieldType::Text));
+    for outcome in &outcomes[..fit] {
+        let error = outcome.error.as_deref().unwrap();
+        assert_eq!(error, "the path matched 7700 values, expected one");
+    }
+    let refused = outcomes[fit].error.as_deref().unwrap();
+    assert!(
+        refused.contains("a request's mappings may visit together"),
+        "{refused}"
+    );
+    // One path alone is still bounded by its own limit only.
+    assert_eq!(select(&doc, path).unwrap().len(), 7_700);
 }
