@@ -39,11 +39,7 @@ pub fn App() -> impl IntoView {
                 href="#main"
                 on:click=|e| {
                     e.prevent_default();
-                    if let Some(main) = document().get_element_by_id("main")
-                        && let Ok(main) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(main)
-                    {
-                        let _ = main.focus();
-                    }
+                    crate::components::focus::focus("#main");
                 }
             >
                 "Skip to content"

@@ -3,6 +3,7 @@ pub mod json_tree;
 
 pub mod copy_button;
 pub mod debounce;
+pub mod focus;
 pub mod leave_guard;
 pub mod paged;
 pub mod session_ended;

@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::api::logs::{LogDetail, LogFilter, LogSummary};
+use crate::components::focus::focus;
 use crate::pages::fmt;
 use crate::pages::log_filters::{FilterState, LogFilters};
 use crate::pages::log_pages::{LogPages, Pager};
@@ -193,14 +194,7 @@ fn LogDetailView(
     });
     let close = move |_| {
         selected.set(None);
-        let row_button = document()
-            .query_selector(&format!("tr[data-log-id='{log_id}'] .link-button"))
-            .ok()
-            .flatten()
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
-        if let Some(button) = row_button {
-            let _ = button.focus();
-        }
+        focus(&format!("tr[data-log-id='{log_id}'] .link-button"));
     };
     view! {
         <section class="log-detail" id="log-detail" aria-labelledby="log-detail-title">

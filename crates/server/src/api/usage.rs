@@ -74,7 +74,8 @@ impl From<Report> for Usage {
     }
 }
 
-/// A bot's requests per hour (the 25 the daily limit counts) and per day (30 days), all its webhooks together.
+/// A bot's requests per hour (the 25 the daily limit counts) and per day (30 days), all its
+/// webhooks together.
 #[utoipa::path(get, path = "/bots/{id}/usage", tag = "usage", params(("id" = i64, Path)),
     responses((status = 200, body = Usage), (status = 401), (status = 404)))]
 async fn bot_usage(
