@@ -414,6 +414,65 @@ async fn copies_and_rotates_the_address() {
     s.browser.close().await;
 }
 
+/// Two tabs on one webhook: the tab that saves second is told its webhook was saved elsewhere,
+/// nothing of the first tab's save is lost, and it can load the saved version.
+#[tokio::test]
+async fn a_save_over_another_tabs_save_is_refused_and_can_load_it() {
+    let s = Session::logged_in(1280, 900).await;
+    let b = &s.browser;
+    let (bot_id, hook) = bot_and_webhook(b).await;
+    let hook_id = hook["id"].as_i64().unwrap();
+    let path = format!("/webhooks/{hook_id}");
+    open_editor(&s, bot_id, hook_id).await;
+
+    // This tab saves once: its own saves never conflict with each other.
+    b.type_into("#action-template", "Hello").await;
+    b.click("#save").await;
+    b.wait_text_is("#save-status", "Saved").await;
+    b.clear("#action-template").await;
+    b.type_into("#action-template", "Hello there").await;
+    b.click("#save").await;
+    b.wait_text_is("#save-status", "Saved").await;
+
+    // The other tab saves, through the API as the app does, from the revision it opened.
+    let (_, now) = b.api("GET", &path, None).await;
+    let (status, other) = b
+        .api(
+            "PATCH",
+            &path,
+            Some(json!({ "action_template": "From the other tab", "base_revision": now["revision"] })),
+        )
+        .await;
+    assert_eq!(status, 200, "{other}");
+
+    b.clear("#action-template").await;
+    b.type_into("#action-template", "Mine").await;
+    b.click("#save").await;
+    let text = b.wait_text("#save-error", "saved elsewhere").await;
+    assert!(text.contains("Nothing was overwritten"), "{text}");
+    assert_eq!(b.attr("#save-error", "role").await, "alert");
+    let (_, now) = b.api("GET", &path, None).await;
+    assert_eq!(now["action_template"], "From the other tab");
+    // What was typed here stays until the user chooses.
+    assert_eq!(b.value("#action-template").await, "Mine");
+    assert_eq!(b.text("#save-status").await, "Unsaved changes");
+
+    b.click("#load-saved").await;
+    b.wait_text_is("#save-status", "").await;
+    assert_eq!(b.value("#action-template").await, "From the other tab");
+    assert!(b.text_now("#save-error").await.is_none());
+    assert_eq!(focused_id(b).await, "screen-title");
+    assert_no_dialog(b, "after loading the saved version").await;
+
+    // Saving again starts from the loaded revision and goes through.
+    b.type_into("#action-template", "!").await;
+    b.click("#save").await;
+    b.wait_text_is("#save-status", "Saved").await;
+    let (_, now) = b.api("GET", &path, None).await;
+    assert_eq!(now["action_template"], "From the other tab!");
+    s.browser.close().await;
+}
+
 #[tokio::test]
 async fn the_tree_shows_paths_for_awkward_member_names() {
     let s = Session::logged_in(390, 844).await;

@@ -46,15 +46,28 @@ pub async fn create_field(
     .await
 }
 
-pub async fn save(id: i64, draft: &WebhookDraft) -> Result<WebhookDetail, ApiError> {
+/// Saves the members of `draft` that differ from `saved` (what the editor last loaded or
+/// saved), so a sample captured meanwhile is not written back, and refuses (409) when the
+/// webhook was saved elsewhere since `base_revision`.
+pub async fn save(
+    id: i64,
+    saved: &WebhookDraft,
+    draft: &WebhookDraft,
+    base_revision: i64,
+) -> Result<WebhookDetail, ApiError> {
     let update = WebhookUpdate {
-        sample: Some(draft.sample.clone()),
-        identity: Some(draft.identity.clone()),
-        mappings: Some(draft.mappings.clone()),
-        action_template: Some(draft.action_template.clone()),
+        sample: if_changed(&saved.sample, &draft.sample),
+        identity: if_changed(&saved.identity, &draft.identity),
+        mappings: if_changed(&saved.mappings, &draft.mappings),
+        action_template: if_changed(&saved.action_template, &draft.action_template),
+        base_revision: Some(base_revision),
         ..WebhookUpdate::default()
     };
     patch(&format!("/webhooks/{id}"), &update).await
+}
+
+fn if_changed<T: PartialEq + Clone>(saved: &T, draft: &T) -> Option<T> {
+    (saved != draft).then(|| draft.clone())
 }
 
 pub async fn set_active(id: i64, active: bool) -> Result<WebhookDetail, ApiError> {

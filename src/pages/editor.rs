@@ -8,6 +8,7 @@ use crate::api::webhooks::{
     self as api, BotView, FieldView, Identity, MappingRule, WebhookDetail, WebhookDraft,
 };
 use crate::components::debounce::Debounce;
+use crate::components::focus;
 use crate::components::json_tree::{Doc, JsonTree, Toggled, display_path, node_at};
 use crate::components::leave_guard::guard_unsaved_changes;
 use crate::pages::fmt;
@@ -317,6 +318,34 @@ fn Editor(loaded: Loaded) -> impl IntoView {
 
     guard_unsaved_changes(dirty);
 
+    // Puts the webhook as saved elsewhere on screen, in place of this editor's changes.
+    let take_saved = {
+        let new_row = new_row.clone();
+        Callback::new(move |h: WebhookDetail| {
+            let draft = draft_of(&h);
+            sample.set(draft.sample.clone().unwrap_or_default());
+            let paths = [
+                &draft.identity.user_ns,
+                &draft.identity.crm_contact_id,
+                &draft.identity.phone,
+                &draft.identity.email,
+            ];
+            for (signal, path) in identity.iter().zip(paths) {
+                signal.set(path.clone().unwrap_or_default());
+            }
+            rows.set(
+                draft
+                    .mappings
+                    .iter()
+                    .map(|m| new_row(m.path.clone(), m.field.clone()))
+                    .collect(),
+            );
+            template.set(draft.action_template.clone().unwrap_or_default());
+            saved.set(draft);
+            hook.set(h);
+        })
+    };
+
     view! {
         <section class="editor" aria-labelledby="screen-title">
             <p class="editor-back">
@@ -326,7 +355,7 @@ fn Editor(loaded: Loaded) -> impl IntoView {
                     "Request log"
                 </a>
             </p>
-            <h1 id="screen-title">{move || hook.with(|h| h.name.clone())}</h1>
+            <h1 id="screen-title" tabindex="-1">{move || hook.with(|h| h.name.clone())}</h1>
             <AddressPart hook origin=origin.clone() />
             <SamplePart hook hook_id sample saved parsed origin />
             <TreePart
@@ -343,7 +372,17 @@ fn Editor(loaded: Loaded) -> impl IntoView {
             <IdentityPart identity probes country=country.clone() save_error />
             <MappingsPart rows fields outcomes save_error />
             <ActionPart template fields probes outcomes country parsed save_error />
-            <SavePart hook_id hook current saved dirty save_error saved_note active_error />
+            <SavePart
+                hook_id
+                hook
+                current
+                saved
+                dirty
+                save_error
+                saved_note
+                active_error
+                take_saved
+            />
         </section>
     }
 }
@@ -1432,6 +1471,44 @@ fn ActionPart(
 
 // ---- 7. Save and the active switch --------------------------------------------------------
 
+/// A save refused because the webhook was saved elsewhere (another tab, another person) since
+/// this editor loaded it: nothing is overwritten, and the user chooses to load that version.
+#[component]
+fn SavedElsewhere(
+    hook_id: i64,
+    save_error: RwSignal<Option<ApiError>>,
+    take_saved: Callback<WebhookDetail>,
+) -> impl IntoView {
+    let reload = Action::new_local(move |_: &()| async move {
+        match api::webhook(hook_id).await {
+            Ok(h) => {
+                save_error.set(None);
+                take_saved.run(h);
+                focus::focus("#screen-title");
+            }
+            Err(e) => save_error.set(Some(e)),
+        }
+    });
+    view! {
+        <div id="save-error" class="conflict" role="alert">
+            <p>
+                "Not saved: this webhook was saved elsewhere (in another tab or by someone else) since you opened it. "
+                "Nothing was overwritten. Load the saved version to see it; your changes on this screen are then discarded, so copy anything you want to keep first."
+            </p>
+            <button
+                type="button"
+                id="load-saved"
+                disabled=move || reload.pending().get()
+                on:click=move |_| {
+                    reload.dispatch(());
+                }
+            >
+                "Load the saved version"
+            </button>
+        </div>
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 #[component]
 fn SavePart(
@@ -1443,6 +1520,7 @@ fn SavePart(
     save_error: RwSignal<Option<ApiError>>,
     saved_note: RwSignal<bool>,
     active_error: RwSignal<Option<ApiError>>,
+    take_saved: Callback<WebhookDetail>,
 ) -> impl IntoView {
     // Logged in again over this screen (the session had ended): "log in" is no longer news.
     let session = expect_context::<crate::app::Session>();
@@ -1457,13 +1535,16 @@ fn SavePart(
     });
     let save = Action::new_local(move |_: &()| {
         let update = current.get_untracked();
+        let before = saved.get_untracked();
+        let base_revision = hook.with_untracked(|h| h.revision);
         async move {
-            match api::save(hook_id, &update).await {
+            match api::save(hook_id, &before, &update, base_revision).await {
                 Ok(h) => {
                     saved.set(update);
                     hook.update(|old| {
                         old.name = h.name;
                         old.active = h.active;
+                        old.revision = h.revision;
                     });
                     save_error.set(None);
                     saved_note.set(true);
@@ -1532,9 +1613,13 @@ fn SavePart(
                                     sample.unwrap_or_default(),
                                 )
                             }
+                            ApiError::Status { status: 409, .. } => {
+                                return view! { <SavedElsewhere hook_id save_error take_saved /> }
+                                    .into_any();
+                            }
                             other => format!("Not saved: {other}"),
                         };
-                        view! { <p id="save-error" role="alert">{text}</p> }
+                        view! { <p id="save-error" role="alert">{text}</p> }.into_any()
                     })
             }}
             <div class="switch-row">

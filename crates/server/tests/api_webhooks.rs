@@ -1515,6 +1515,119 @@ async fn edit_racing_a_field_delete(kind: DbKind) {
     }
 }
 
+// ---- Two editors of one webhook ------------------------------------------------------------
+
+/// Two people (or tabs) open the same webhook and both save: the second save names the revision
+/// it started from, finds the webhook saved since, and changes nothing; only a save from the
+/// current revision goes through. Activation, listen mode, a captured sample and rotation are
+/// not edits: they leave the revision alone, so an open editor can still save after them.
+async fn a_save_over_a_newer_one_is_refused(kind: DbKind) {
+    let api = ApiEnv::new(kind).await;
+    let opened = booking_webhook(&api).await;
+    let id = opened["id"].as_i64().unwrap();
+    let base = opened["revision"].as_i64().unwrap();
+    let path = format!("/webhooks/{id}");
+
+    // The first tab saves a new greeting.
+    let first = api
+        .patch(
+            &api.owner,
+            id,
+            json!({ "action_template": "Hello {{first_name}}", "base_revision": base }),
+        )
+        .await;
+    assert_eq!(first.status(), 200);
+    let first = body(first).await;
+    assert_eq!(first["revision"], base + 1);
+
+    // The second tab, opened at the same revision, saves other mappings and a greeting.
+    let second = api
+        .patch(
+            &api.owner,
+            id,
+            json!({
+                "mappings": [{ "path": "$.contact.last_name", "field": "last_name" }],
+                "action_template": "Bye",
+                "base_revision": base,
+            }),
+        )
+        .await;
+    assert_eq!(second.status(), 409);
+    assert_eq!(second.headers()["content-type"], "application/problem+json");
+    let problem = body(second).await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("saved elsewhere since revision {base}"))
+            && detail.contains(&format!("revision {} now", base + 1))
+            && detail.contains("nothing was saved"),
+        "{detail}"
+    );
+    let now = api.get_json(&path).await;
+    assert_eq!(now["action_template"], "Hello {{first_name}}");
+    assert_eq!(now["mappings"], opened["mappings"]);
+    assert_eq!(now["revision"], base + 1);
+
+    // Not edits: switching on and off, listen mode and its captured sample, a rotation.
+    for action in ["activate", "deactivate", "listen", "rotate"] {
+        let response = api
+            .post_empty(&api.owner, &format!("{path}/{action}"))
+            .await;
+        assert_eq!(response.status(), 200, "{action}");
+        assert_eq!(body(response).await["revision"], base + 1, "{action}");
+    }
+    let url = api.get_json(&path).await["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        api.post_hook(&url, r#"{"captured": true}"#).await.status(),
+        403
+    );
+    let captured = api.get_json(&path).await;
+    let sample: Value = serde_json::from_str(captured["sample"].as_str().unwrap()).unwrap();
+    assert_eq!(sample, json!({ "captured": true }));
+    assert_eq!(captured["revision"], base + 1);
+
+    // From the current revision the save goes through, and leaves out what it does not name:
+    // the captured sample stays.
+    let third = api
+        .patch(
+            &api.owner,
+            id,
+            json!({ "action_template": "Hi again", "base_revision": base + 1 }),
+        )
+        .await;
+    assert_eq!(third.status(), 200);
+    let third = body(third).await;
+    assert_eq!(third["revision"], base + 2);
+    assert_eq!(third["action_template"], "Hi again");
+    assert_eq!(third["sample"], captured["sample"]);
+
+    // A refused save is refused before its members are checked, and a viewer is refused as
+    // before; without `base_revision` a save goes through as it always did.
+    let stale = api
+        .patch(&api.owner, id, json!({ "name": "", "base_revision": base }))
+        .await;
+    assert_eq!(stale.status(), 409);
+    let viewer = api
+        .patch(
+            &api.viewer,
+            id,
+            json!({ "name": "V", "base_revision": base + 2 }),
+        )
+        .await;
+    assert_eq!(viewer.status(), 403);
+    let plain = api
+        .patch(&api.owner, id, json!({ "name": "Renamed" }))
+        .await;
+    assert_eq!(plain.status(), 200);
+    assert_eq!(body(plain).await["revision"], base + 3);
+    let bad = api
+        .patch(&api.owner, id, json!({ "base_revision": "3" }))
+        .await;
+    assert_eq!(invalid_fields(bad).await, ["base_revision"]);
+}
+
 on_both_databases!(
     list_and_create,
     update_and_validation,
@@ -1529,4 +1642,5 @@ on_both_databases!(
     documented,
     edit_racing_a_field_rename,
     edit_racing_a_field_delete,
+    a_save_over_a_newer_one_is_refused,
 );

@@ -146,6 +146,10 @@ pub struct WebhookDetail {
     pub created_at: i64,
     /// Unix milliseconds.
     pub updated_at: i64,
+    /// The configuration's edit revision: every saved edit (`PATCH`) moves it, and nothing
+    /// else does (switching on or off, listen mode, a captured sample, a rotation). Send it
+    /// back as `base_revision` so a save over someone else's newer one is refused.
+    pub revision: i64,
     /// While the token replaced by the last rotation still works: until when (Unix
     /// milliseconds). `null` when no old token works any more.
     pub previous_token_expires_at: Option<i64>,
@@ -181,6 +185,10 @@ pub struct WebhookUpdate {
     pub action_template: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<SignatureInput>,
+    /// The `revision` the edit started from. When the webhook has been saved since (its
+    /// revision moved), nothing is saved and the answer is 409; leave it out to save anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_revision: Option<i64>,
 }
 
 /// `Some(value)` for a member that is present, `null` included: with `#[serde(default)]`,

@@ -101,6 +101,7 @@ fn detail(hook: Webhook, with_token: bool) -> WebhookDetail {
         signature: (&hook.signature).into(),
         created_at: hook.created_at,
         updated_at: hook.updated_at,
+        revision: hook.revision,
         previous_token_expires_at: hook.previous_token_expires_at.filter(|at| *at > now),
     }
 }
@@ -204,11 +205,14 @@ async fn get_webhook(
 /// Change a webhook's name, sample, identity paths, mappings, message template or signature
 /// scheme. Every invalid member is reported at once, each under its own field
 /// (`identity.phone`, `mappings[2].path`, `mappings[2].field`, `action_template`, …). An
-/// active webhook keeps at least one identity path (`identity`).
+/// active webhook keeps at least one identity path (`identity`). With `base_revision`, a
+/// webhook saved since that revision is left as it is (409).
 #[utoipa::path(patch, path = "/webhooks/{id}", tag = "webhooks", params(("id" = i64, Path)),
     request_body = WebhookUpdate,
     responses((status = 200, body = WebhookDetail), (status = 400, description = "not a JSON object of this shape"),
-              (status = 401), (status = 403), (status = 404), (status = 422, description = "invalid members, by field")))]
+              (status = 401), (status = 403), (status = 404),
+              (status = 409, description = "saved by someone else since `base_revision`"),
+              (status = 422, description = "invalid members, by field")))]
 async fn update_webhook(
     State(state): State<AppState>,
     caller: Caller,
@@ -230,6 +234,14 @@ fn validate_update(
     fields: &[CustomField],
     max_sample_bytes: usize,
 ) -> Result<Changes> {
+    if let Some(base) = body.base_revision
+        && base != hook.revision
+    {
+        return Err(Error::Conflict(format!(
+            "this webhook was saved elsewhere since revision {base} (it is at revision {} now): nothing was saved; read it again to see those changes, then make yours again",
+            hook.revision
+        )));
+    }
     let mut errors = Vec::new();
     let mut changes = Changes::default();
 

@@ -40,6 +40,8 @@ pub struct Webhook {
     pub signature: SignatureScheme,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Moved by every saved edit of the configuration, and by nothing else.
+    pub revision: i64,
     /// When the token replaced by the last rotation stops working (Unix ms), if one was kept.
     pub previous_token_expires_at: Option<i64>,
 }
@@ -62,12 +64,13 @@ sql::row_struct! {
         created_at: i64,
         updated_at: i64,
         previous_token_expires_at: Option<i64>,
+        revision: i64,
     }
 }
 
 /// [`WebhookRow`]'s columns, in its order.
 const COLUMNS: &str = "id, bot_id, name, token, token_hash, previous_token_hash, active, listening, sample, identity, \
-                       mappings, action_template, signature, created_at, updated_at, previous_token_expires_at";
+                       mappings, action_template, signature, created_at, updated_at, previous_token_expires_at, revision";
 
 fn decode(r: WebhookRow) -> Result<Webhook> {
     let bad = |what: &str, e: serde_json::Error| {
@@ -87,6 +90,7 @@ fn decode(r: WebhookRow) -> Result<Webhook> {
         action_template: r.action_template,
         created_at: r.created_at,
         updated_at: r.updated_at,
+        revision: r.revision,
         // Only a hash still kept has a grace period.
         previous_token_expires_at: r
             .previous_token_hash
@@ -293,7 +297,7 @@ pub async fn configure(pool: &AnyPool, id: i64, config: &Config) -> Result<()> {
     changing(&mut tx, id).await?;
     sqlx::query(
         "UPDATE inbound_webhooks SET identity = $1, mappings = $2, action_template = $3, signature = $4, \
-         updated_at = $5 WHERE id = $6",
+         revision = revision + 1, updated_at = $5 WHERE id = $6",
     )
     .bind(json(&config.identity)?)
     .bind(json(&config.mappings)?)
@@ -486,7 +490,7 @@ async fn write(tx: &mut super::Tx<'_>, id: i64, changes: &Changes) -> Result<()>
         .collect();
     let n = sets.len();
     let sql = format!(
-        "UPDATE inbound_webhooks SET {}updated_at = ${} WHERE id = ${}",
+        "UPDATE inbound_webhooks SET {}revision = revision + 1, updated_at = ${} WHERE id = ${}",
         assignments
             .iter()
             .map(|a| format!("{a}, "))
