@@ -30,6 +30,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The webhooks the receiver read lately.
     pub known_hooks: Arc<receiver::known_hooks::KnownHooks>,
+    /// The bots whose daily limit the receiver last saw used up.
+    pub exhausted_bots: Arc<receiver::exhausted::ExhaustedBots>,
 }
 
 /// The whole HTTP application; `main` and the tests both build it here.
@@ -88,6 +90,7 @@ pub async fn state(settings: Settings) -> Result<AppState, String> {
         hub,
         settings: Arc::new(settings),
         known_hooks: Arc::default(),
+        exhausted_bots: Arc::default(),
     })
 }
 

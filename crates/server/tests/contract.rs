@@ -232,7 +232,14 @@ async fn use_up(env: &Env, webhook_id: i64, hour: i64, accepted: i64) {
 
 async fn the_window_is_rolling_24_hours(kind: DbKind) {
     let env = Env::new(kind).await;
-    let hook = env.webhook("Orders", phone_config(), true).await;
+    let config = webhooks::Config {
+        mappings: vec![botwire_core::mapping::Mapping {
+            path: "$.name".into(),
+            field: "first_name".into(),
+        }],
+        ..phone_config()
+    };
+    let hook = env.webhook("Orders", config, true).await;
     let hour = clear_of_hour_boundary().await;
 
     // The hour that began 24 hours before this one still counts: every request in it was made
@@ -259,9 +266,21 @@ async fn the_window_is_rolling_24_hours(kind: DbKind) {
         .execute(env.db.pool())
         .await
         .unwrap();
+    // The server saw the limit used up a moment ago and does not parse or map a request before
+    // a turn it expects to refuse; admitted after all, the request is still processed whole.
     let response = env.post_json(&hook, PHONE_DOC).await;
     assert_eq!(response.status(), 200);
     assert_eq!(assert_rate_limit_headers(response.headers(), 500), 499);
+    let log = env.last_log().await.expect("the request's log row");
+    assert_eq!((log.outcome.as_str(), log.status), ("created", 200));
+    assert!(log.mappings.as_deref().unwrap().contains("Ana"), "{log:?}");
+    assert_eq!(
+        env.count(
+            "SELECT COUNT(*) FROM bot_users WHERE first_name = 'Ana' AND phone = '+14155550132'"
+        )
+        .await,
+        1
+    );
 
     // 499 earlier today plus this one: the 500th is accepted, the 501st refused.
     use_up(&env, hook.id, hour - 5, 498).await;

@@ -4,6 +4,7 @@
 //! answer is sent.
 
 pub mod body;
+pub mod exhausted;
 pub mod known_hooks;
 pub(crate) mod process;
 mod quota_headers;
@@ -150,14 +151,15 @@ async fn handle(
         bytes,
         received_at: now,
     };
-    let ingest = Ingest::prepare(
-        receiving,
-        request,
-        started,
-        Mode::Live {
-            token_hash: hash.clone(),
-        },
-    )?;
+    let version = receiving.version;
+    let mode = Mode::Live {
+        token_hash: hash.clone(),
+    };
+    let ingest = if state.exhausted_bots.expects_refusal(bot_id, version, now) {
+        Ingest::head_only(receiving, request, started, mode)
+    } else {
+        Ingest::prepare(receiving, request, started, mode)?
+    };
     let Turn { read, ingested } = match db.write(bot_id, ingest.work()).await {
         Ok(turn) => turn,
         Err(e) => {
@@ -172,6 +174,7 @@ async fn handle(
             );
         }
     };
+    let version = read.as_ref().map_or(version, |r| r.version);
     if let Some(read) = read {
         state.known_hooks.put(&hash, read);
     }
@@ -181,6 +184,7 @@ async fn handle(
             Ok(not_found())
         }
         Ingested::Limited(quota) => {
+            (state.exhausted_bots).refused(bot_id, version, now, quota.reset_secs);
             let detail = format!(
                 "this bot's limit of {} requests in 24 hours is used up; retry in {} s",
                 quota.limit, quota.reset_secs
@@ -236,9 +240,29 @@ struct Ingest {
     /// The webhook's configuration the request was worked out with, before its turn.
     receiving: Arc<Receiving>,
     request: OwnedRequest,
-    prepared: process::Prepared,
+    worked: Worked,
     started: Instant,
     mode: Mode,
+}
+
+/// How much of a request was worked out before its turn.
+// Held once per request, inside the `Arc` of its work: boxing the large variant would only add
+// an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Worked {
+    Whole(process::Prepared),
+    /// Only what an answer over the daily limit needs: the bot's limit was used up when this
+    /// process last looked ([`exhausted`]). Admitted after all, it is worked out in its turn.
+    Head(process::Head),
+}
+
+impl Worked {
+    fn head(&self) -> &process::Head {
+        match self {
+            Worked::Whole(prepared) => prepared.head(),
+            Worked::Head(head) => head,
+        }
+    }
 }
 
 /// What a turn did, and what it read when the webhook's configuration had moved.
@@ -277,10 +301,28 @@ impl Ingest {
         Ok(Ingest {
             receiving,
             request,
-            prepared,
+            worked: Worked::Whole(prepared),
             started,
             mode,
         })
+    }
+
+    /// Only the head, for a request expected over the daily limit: it is not parsed or mapped
+    /// before the turn that (most likely) refuses it.
+    fn head_only(
+        receiving: Arc<Receiving>,
+        request: OwnedRequest,
+        started: Instant,
+        mode: Mode,
+    ) -> Ingest {
+        let head = process::head(&receiving, &request.borrowed(), &mode);
+        Ingest {
+            receiving,
+            request,
+            worked: Worked::Head(head),
+            started,
+            mode,
+        }
     }
 
     /// The request's work for the writer, which may run it more than once.
@@ -321,12 +363,13 @@ impl Ingest {
             }
         };
         let worked_out;
-        let (receiving, prepared) = match &read {
+        let (receiving, worked) = match &read {
             Some(read) => {
-                worked_out = process::prepare(read, &self.request.borrowed(), &self.mode)?;
+                let prepared = process::prepare(read, &self.request.borrowed(), &self.mode)?;
+                worked_out = Worked::Whole(prepared);
                 (&**read, &worked_out)
             }
-            None => (&**known, &self.prepared),
+            None => (&**known, &self.worked),
         };
         let quota = match self.mode {
             Mode::Live { .. } => {
@@ -334,8 +377,8 @@ impl Ingest {
                 let (limit, now) = (bot.daily_limit.get(), self.request.received_at);
                 let quota = usage::admit(conn, bot.id, receiving.hook.id, limit, now).await?;
                 if !quota.admitted {
-                    let ingested = match process::repeated_answer(conn, receiving, prepared).await?
-                    {
+                    let head = worked.head();
+                    let ingested = match process::repeated_answer(conn, receiving, head).await? {
                         Some(response) => Ingested::Repeated { quota, response },
                         None => Ingested::Limited(quota),
                     };
@@ -344,6 +387,14 @@ impl Ingest {
                 Some(quota)
             }
             Mode::Replay { .. } => None,
+        };
+        let whole;
+        let prepared = match worked {
+            Worked::Whole(prepared) => prepared,
+            Worked::Head(_) => {
+                whole = process::prepare(receiving, &self.request.borrowed(), &self.mode)?;
+                &whole
+            }
         };
         let (response, events) =
             process::run(conn, receiving, prepared, start.log_id, self.started).await?;

@@ -69,12 +69,41 @@ enum Answer {
     },
 }
 
+/// What a request over the daily limit needs: whether its signature holds, and its
+/// idempotency key (a retry of a request already processed gets its first answer, not a 429).
+pub struct Head {
+    /// The signature check (live requests only).
+    signature: std::result::Result<(), String>,
+    /// Only for live requests: a replay neither honours nor remembers it.
+    idempotency_key: Option<String>,
+    received_at: i64,
+}
+
+/// Works out the [`Head`] of a request, which is all a request over the limit needs.
+pub fn head(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Head {
+    let (signature, idempotency_key) = match mode {
+        Mode::Live { .. } => (
+            receiving
+                .hook
+                .signature
+                .verify(request.headers, request.bytes, request.received_at / 1000)
+                .map_err(|e| e.to_string()),
+            idempotency_key(request.headers),
+        ),
+        Mode::Replay { .. } => (Ok(()), None),
+    };
+    Head {
+        signature,
+        idempotency_key,
+        received_at: request.received_at,
+    }
+}
+
 /// Everything about a request that needs no database, worked out before it queues for the
 /// writer: SQLite's writer runs one request at a time, so its turn should only run statements.
 pub struct Prepared {
+    head: Head,
     log: NewLog,
-    /// The signature check (live requests only).
-    signature: std::result::Result<(), String>,
     parsed: std::result::Result<Value, body::BodyError>,
     /// The parsed document as the log keeps it.
     parsed_text: Option<String>,
@@ -152,11 +181,16 @@ impl Prepared {
     pub fn received_at(&self) -> i64 {
         self.log.received_at
     }
+
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
 }
 
 /// Works out what a request needs besides the database, from the webhook's configuration as
 /// read (the turn works it out anew if that moved meanwhile).
 pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Result<Prepared> {
+    let head = head(receiving, request, mode);
     let Receiving {
         bot, hook, fields, ..
     } = receiving;
@@ -178,8 +212,7 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
         mappings: None,
         action: None,
         response: String::new(),
-        idempotency_key: idempotency_key(request.headers)
-            .filter(|_| matches!(mode, Mode::Live { .. })),
+        idempotency_key: head.idempotency_key.clone(),
         duplicate_of: None,
         replay_of: match mode {
             Mode::Live { .. } => None,
@@ -187,18 +220,11 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
         },
         duration_us: 0,
     };
-    let signature = match mode {
-        Mode::Live { .. } => hook
-            .signature
-            .verify(request.headers, request.bytes, request.received_at / 1000)
-            .map_err(|e| e.to_string()),
-        Mode::Replay { .. } => Ok(()),
-    };
     let encoding = header_text(request.headers, header::CONTENT_ENCODING.as_str());
     let parsed = body::parse(content_type, encoding.as_deref(), request.bytes);
     // A body that fails its signature is answered 401 and neither captured nor processed
     // (`decide`): none of the work below is done for it.
-    let doc = parsed.as_ref().ok().filter(|_| signature.is_ok());
+    let doc = parsed.as_ref().ok().filter(|_| head.signature.is_ok());
     let sample = match doc {
         Some(doc) if hook.listening || !hook.active => {
             Some(serde_json::to_string_pretty(doc).map_err(|e| Error::Internal(e.to_string()))?)
@@ -218,7 +244,7 @@ pub fn prepare(receiving: &Receiving, request: &Request<'_>, mode: &Mode) -> Res
             .transpose()?,
         template,
         log,
-        signature,
+        head,
         parsed,
         sample,
     })
@@ -274,13 +300,13 @@ pub async fn run(
 pub async fn repeated_answer(
     tx: &mut Conn<'_>,
     receiving: &Receiving,
-    prepared: &Prepared,
+    head: &Head,
 ) -> Result<Option<Response>> {
     let hook = &receiving.hook;
-    if prepared.signature.is_err() || !hook.active {
+    if head.signature.is_err() || !hook.active {
         return Ok(None);
     }
-    let first = first_answer(tx, hook, &prepared.log).await?;
+    let first = first_answer(tx, hook, head).await?;
     Ok(first.map(|(first_id, status, body)| {
         answer_response(Answer::Again { status, body }, first_id).0
     }))
@@ -291,12 +317,12 @@ pub async fn repeated_answer(
 async fn first_answer(
     tx: &mut Conn<'_>,
     hook: &Webhook,
-    log: &NewLog,
+    head: &Head,
 ) -> Result<Option<(i64, u16, String)>> {
-    let Some(key) = &log.idempotency_key else {
+    let Some(key) = &head.idempotency_key else {
         return Ok(None);
     };
-    let since = log.received_at - logs::IDEMPOTENCY_WINDOW_MS;
+    let since = head.received_at - logs::IDEMPOTENCY_WINDOW_MS;
     logs::first_answer(tx, hook.id, &stored_key(key), since).await
 }
 
@@ -311,8 +337,8 @@ async fn decide(
     events: &mut Vec<Event>,
 ) -> Result<(Answer, NewLog)> {
     let Prepared {
+        head,
         log,
-        signature,
         parsed,
         parsed_text,
         sample,
@@ -323,7 +349,7 @@ async fn decide(
     let mut log = log.clone();
     // The signature comes first, inactive webhook or not: an unauthenticated body is neither
     // kept in the log nor captured as the sample, since it could be anything from anyone.
-    if let Err(e) = signature {
+    if let Err(e) = &head.signature {
         log.body = None;
         log.outcome = Outcome::Unauthorized;
         log.detail = e.clone();
@@ -343,7 +369,7 @@ async fn decide(
         return Ok((Answer::Inactive, log));
     }
 
-    if let Some((first_id, status, body)) = first_answer(tx, hook, &log).await? {
+    if let Some((first_id, status, body)) = first_answer(tx, hook, head).await? {
         log.outcome = Outcome::Duplicate;
         log.detail =
             format!("duplicate of log {first_id}: answered as the first time, not processed");
