@@ -475,6 +475,8 @@ async fn bot_list(kind: DbKind) {
     for (query, field) in [
         ("limit=0", "limit"),
         ("limit=501", "limit"),
+        ("limit=4294967296", "limit"),
+        ("limit=ten", "limit"),
         ("cursor=abc", "cursor"),
     ] {
         let (status, problem) = call(

@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::http_serve::BodyTimedOut;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
@@ -176,7 +176,7 @@ pub struct QueryParams<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
         let query = parts.uri.query().unwrap_or_default().as_bytes();
         for (name, value) in form_urlencoded::parse(query) {
             if name.contains('\0') {
@@ -186,15 +186,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
                 return Err(Error::field(&name, NUL));
             }
         }
-        match Query::<T>::from_request_parts(parts, state).await {
-            Ok(Query(value)) => Ok(QueryParams(value)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
-                let message = std::error::Error::source(&e)
-                    .map(ToString::to_string)
-                    .unwrap_or_else(|| e.body_text());
-                Err(Error::field("query", message))
+        // As axum's `Query`, but the error names the parameter that did not fit (`limit`), not
+        // only what was wrong with it.
+        let parameters = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query));
+        match serde_path_to_error::deserialize(parameters) {
+            Ok(value) => Ok(QueryParams(value)),
+            Err(e) => {
+                let field = e.path().to_string();
+                let field = if field == "." { "query" } else { &field };
+                Err(Error::field(field, e.into_inner().to_string()))
             }
-            Err(other) => Err(Error::BadRequest(other.body_text())),
         }
     }
 }
