@@ -79,6 +79,23 @@ async fn first_start_setup_link_then_login_and_logout(kind: DbKind) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = r.json().await.unwrap();
     assert_eq!(problem["errors"][0]["field"], "password");
+    // Both fields wrong: both are named, so the form can show both at once.
+    let both = json!({ "token": link, "email": "not an address", "password": "short" });
+    let r = client
+        .post(api("/auth/setup"))
+        .json(&both)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["email", "password"], "{problem}");
 
     let setup =
         json!({ "token": link, "email": "Owner@Agency.example", "password": "a long passphrase" });

@@ -1,5 +1,6 @@
 //! Logging in and out, the first owner's setup link, and API tokens.
 
+use super::bots::Check;
 use super::caller::{Caller, SESSION_COOKIE, Via, cookie};
 use super::json::{Body, PathParams};
 use crate::AppState;
@@ -125,8 +126,12 @@ async fn setup(
     headers: HeaderMap,
     Body(body): Body<Setup>,
 ) -> Result<Response> {
-    let email = Email::parse(&body.email).map_err(|e| Error::field("email", e))?;
-    accounts::check_password(&body.password).map_err(|e| Error::field("password", e))?;
+    // Both fields are checked, so a form can show every problem at once.
+    let mut check = Check::default();
+    let email = check.take("email", Email::parse(&body.email));
+    check.take("password", accounts::check_password(&body.password));
+    check.done()?;
+    let email = email.ok_or_else(|| Error::Internal("an email checked but not kept".into()))?;
     let pool = state.db.pool();
     let hash = accounts::hash_password(&body.password)?;
     let account_id = accounts::complete_setup(pool, body.token.trim(), email.as_str(), &hash)
