@@ -1515,6 +1515,51 @@ async fn edit_racing_a_field_delete(kind: DbKind) {
     }
 }
 
+/// An activation sent while an edit of the webhook is being committed checks the webhook as
+/// that edit left it: here the new sample no longer has the mapped value, so the activation is
+/// refused; checked against what it read before waiting, it went through.
+async fn activation_checks_the_webhook_as_committed(kind: DbKind) {
+    let api = ApiEnv::new(kind).await;
+    let id = api.create_webhook("Leads").await["id"].as_i64().unwrap();
+    let setup = json!({
+        "sample": r#"{"phone": "+14155550132", "name": "Ana"}"#,
+        "identity": { "phone": "$.phone" },
+        "mappings": [{ "path": "$.name", "field": "first_name" }],
+    });
+    assert_eq!(api.patch(&api.owner, id, setup).await.status(), 200);
+
+    let mut change = api.env.db.pool().begin().await.unwrap();
+    let without_name = botwire_server::store::webhooks::Changes {
+        sample: Some(Some(r#"{"phone": "+14155550132"}"#.into())),
+        ..Default::default()
+    };
+    botwire_server::store::webhooks::update_in(&mut change, id, &without_name)
+        .await
+        .unwrap();
+    let activation = tokio::spawn(
+        api.owner
+            .post(api.url(&format!("/webhooks/{id}/activate")))
+            .send(),
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !activation.is_finished(),
+        "the activation was answered before the edit committed"
+    );
+    change.commit().await.unwrap();
+    let answer = activation.await.unwrap().unwrap();
+    let problem = body(answer).await;
+    assert_eq!(problem["status"], 422, "{problem}");
+    assert!(
+        message_for(&problem, "mappings[0]").contains("matched nothing"),
+        "{problem}"
+    );
+    assert_eq!(
+        api.get_json(&format!("/webhooks/{id}")).await["active"],
+        false
+    );
+}
+
 // ---- Two editors of one webhook ------------------------------------------------------------
 
 /// Two people (or tabs) open the same webhook and both save: the second save names the revision
@@ -1643,4 +1688,5 @@ on_both_databases!(
     edit_racing_a_field_rename,
     edit_racing_a_field_delete,
     a_save_over_a_newer_one_is_refused,
+    activation_checks_the_webhook_as_committed,
 );

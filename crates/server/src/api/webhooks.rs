@@ -454,13 +454,16 @@ async fn activate(
     caller: Caller,
     PathParams(id): PathParams<i64>,
 ) -> Result<Json<WebhookDetail>> {
-    let (bot, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
-    let fields = bots::fields(state.db.pool(), bot.id).await?;
-    let problems = activation_problems(&hook, &fields);
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
-    webhooks::set_active(state.db.pool(), hook.id, true).await?;
+    let (_, hook) = scope::webhook(&state, &caller, id, Access::Write).await?;
+    webhooks::activate_checked(state.db.pool(), hook.id, |hook, fields| {
+        let problems = activation_problems(hook, fields);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(problems))
+        }
+    })
+    .await?;
     reload(&state, hook.id).await
 }
 

@@ -333,6 +333,24 @@ pub async fn set_active(pool: &AnyPool, id: i64, active: bool) -> Result<()> {
     super::in_transaction(pool, async |tx| set_active_in(tx, id, active).await).await
 }
 
+/// Switches the webhook on when `check` passes on the webhook and its bot's custom fields as
+/// they are under the bot's lock, as [`update_checked`] does for edits: an edit committed while
+/// the activation waited is what it checks, not what was read before.
+pub async fn activate_checked(
+    pool: &AnyPool,
+    id: i64,
+    check: impl FnOnce(&Webhook, &[CustomField]) -> Result<()>,
+) -> Result<()> {
+    super::in_transaction(pool, async |tx| {
+        changing(tx, id).await?;
+        let hook = get(&mut **tx, id).await?;
+        let fields = bots::fields(&mut **tx, hook.bot_id).await?;
+        check(&hook, &fields)?;
+        write_active(tx, id, true).await
+    })
+    .await
+}
+
 /// [`set_active`] in the caller's transaction.
 pub async fn set_active_in(tx: &mut super::Tx<'_>, id: i64, active: bool) -> Result<()> {
     changing(tx, id).await?;
@@ -342,6 +360,10 @@ pub async fn set_active_in(tx: &mut super::Tx<'_>, id: i64, active: bool) -> Res
             "set at least one identity path (user_ns, CRM contact id, phone or email) before activating",
         ));
     }
+    write_active(tx, id, active).await
+}
+
+async fn write_active(tx: &mut super::Tx<'_>, id: i64, active: bool) -> Result<()> {
     sqlx::query("UPDATE inbound_webhooks SET active = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(active))
         .bind(super::now_ms())
