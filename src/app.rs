@@ -3,6 +3,7 @@
 use crate::api;
 use crate::api::auth::Me;
 use crate::components::leave_guard::LeaveGuard;
+use crate::components::screen_change::ScreenChange;
 use crate::components::session_ended::SessionEnded;
 use crate::pages::NotFound;
 use leptos::prelude::*;
@@ -32,6 +33,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <SessionWatch />
             <SessionEnded />
+            <ScreenChange />
             // The router takes over link clicks, so the browser's own move of focus to the
             // fragment's target never happens: the link moves it itself.
             <a

@@ -2,6 +2,10 @@
 
 use botwire_testkit::{Browser, DbKind, PASSWORD, Server, TestDb};
 
+async fn title(browser: &Browser) -> String {
+    browser.client.title().await.expect("the window's title")
+}
+
 #[tokio::test]
 async fn shows_the_server_version_and_routes_deep_links() {
     let db = TestDb::new(DbKind::Sqlite).await;
@@ -20,6 +24,7 @@ async fn shows_the_server_version_and_routes_deep_links() {
     assert_eq!(version, format!("Server {}", env!("CARGO_PKG_VERSION")));
     // Without a session the app asks to log in.
     browser.wait_text_is("h1", "Log in").await;
+    assert_eq!(title(&browser).await, "Log in – Botwire");
 
     // A deep link is served index.html by the server and routed by the app.
     browser
@@ -33,6 +38,15 @@ async fn shows_the_server_version_and_routes_deep_links() {
     browser.type_into("#password", PASSWORD).await;
     browser.click("button[type=submit]").await;
     browser.wait_text_is("h1", "Bots").await;
+    // A change of screen names it in the window's title and moves focus to its content, as a
+    // page load would.
+    assert_eq!(title(&browser).await, "Bots – Botwire");
+    let focused = browser
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .expect("the focused element");
+    assert_eq!(focused, "main");
 
     browser
         .client
@@ -40,6 +54,7 @@ async fn shows_the_server_version_and_routes_deep_links() {
         .await
         .expect("unknown");
     browser.wait_text_is("h1", "Page not found").await;
+    assert_eq!(title(&browser).await, "Page not found – Botwire");
 
     browser.close().await;
 }

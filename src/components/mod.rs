@@ -6,4 +6,5 @@ pub mod debounce;
 pub mod focus;
 pub mod leave_guard;
 pub mod paged;
+pub mod screen_change;
 pub mod session_ended;
