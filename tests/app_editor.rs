@@ -340,6 +340,11 @@ async fn identity_and_mapping_errors_show_live_and_from_the_api() {
     b.wait_text("#save-error", "Not saved").await;
     let api_error = b.text(".mapping-row .field-error").await;
     assert!(api_error.contains("does not parse"), "{api_error}");
+    // Fixed, the row no longer shows the server's complaint, nor Save its refusal.
+    let path = b.find(".mapping-path").await;
+    path.send_keys(&Key::Backspace.to_string()).await.unwrap();
+    b.wait_text_is("#save-error", "").await;
+    b.wait_text_is(".mapping-row .field-error", "").await;
 
     // Activation is refused with the API's reason next to the switch.
     b.click("#active-switch").await;

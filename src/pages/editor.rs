@@ -165,6 +165,32 @@ fn field_message_owned(error: RwSignal<Option<ApiError>>, name: &str) -> Option<
     error.with(|e| e.as_ref().and_then(|e| e.field(name)).map(str::to_owned))
 }
 
+/// Whether the part of the draft an API error names (`identity.phone`, `mappings[2].path`,
+/// `action_template`, …) is still as the refused save sent it.
+fn as_sent(field: &str, sent: &WebhookDraft, now: &WebhookDraft) -> bool {
+    let mapping = |i: &str| {
+        let i: Option<usize> = i.parse().ok();
+        i.is_some_and(|i| sent.mappings.get(i) == now.mappings.get(i))
+    };
+    match field {
+        "sample" => sent.sample == now.sample,
+        "action_template" => sent.action_template == now.action_template,
+        "identity" => sent.identity == now.identity,
+        "identity.user_ns" => sent.identity.user_ns == now.identity.user_ns,
+        "identity.crm_contact_id" => sent.identity.crm_contact_id == now.identity.crm_contact_id,
+        "identity.phone" => sent.identity.phone == now.identity.phone,
+        "identity.email" => sent.identity.email == now.identity.email,
+        "mappings" => sent.mappings == now.mappings,
+        other => match other
+            .strip_prefix("mappings[")
+            .and_then(|r| r.split_once(']'))
+        {
+            Some((i, _)) => mapping(i),
+            None => true,
+        },
+    }
+}
+
 /// The reason an API error gives, with every field message.
 fn full_reason(e: &ApiError) -> String {
     match e {
@@ -1533,6 +1559,31 @@ fn SavePart(
             }
         }
     });
+    // What a refused save sent: the server's message on a value stays only while that value is
+    // as sent, so a value fixed since no longer shows the old complaint.
+    let refused = StoredValue::new(None::<WebhookDraft>);
+    Effect::new(move || {
+        let now = current.get();
+        let Some(sent) = refused.get_value() else {
+            return;
+        };
+        let stale = save_error.with_untracked(|e| match e {
+            Some(ApiError::Status { fields, .. }) => {
+                fields.iter().any(|f| !as_sent(&f.field, &sent, &now))
+            }
+            _ => false,
+        });
+        if stale {
+            save_error.update(|e| {
+                if let Some(ApiError::Status { fields, .. }) = e {
+                    fields.retain(|f| as_sent(&f.field, &sent, &now));
+                    if fields.is_empty() {
+                        *e = None;
+                    }
+                }
+            });
+        }
+    });
     let save = Action::new_local(move |_: &()| {
         let update = current.get_untracked();
         let before = saved.get_untracked();
@@ -1540,6 +1591,7 @@ fn SavePart(
         async move {
             match api::save(hook_id, &before, &update, base_revision).await {
                 Ok(h) => {
+                    refused.set_value(None);
                     saved.set(update);
                     hook.update(|old| {
                         old.name = h.name;
@@ -1550,6 +1602,7 @@ fn SavePart(
                     saved_note.set(true);
                 }
                 Err(e) => {
+                    refused.set_value(Some(update));
                     saved_note.set(false);
                     save_error.set(Some(e));
                 }
