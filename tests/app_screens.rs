@@ -66,6 +66,8 @@ async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
         .await;
     browser.wait_text("h1", "Tools → Inbound Webhooks").await;
     browser.wait_text(".empty", "No inbound webhooks yet").await;
+    // An owner can change the bot: no read-only note (a viewer's, see app_viewer).
+    assert_eq!(browser.text_now("#read-only-note").await, None);
     browser.click("#new-webhook").await;
     browser.type_into("#webhook-name", "Bookings").await;
     browser.click("#new-webhook-form button[type=submit]").await;

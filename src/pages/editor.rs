@@ -7,6 +7,7 @@ use crate::api::ApiError;
 use crate::api::webhooks::{
     self as api, BotView, FieldView, Identity, MappingRule, WebhookDetail, WebhookDraft,
 };
+use crate::components::access::{ReadOnlyNote, read_only as read_only_in};
 use crate::components::debounce::Debounce;
 use crate::components::focus;
 use crate::components::json_tree::{Doc, JsonTree, Toggled, display_path, node_at};
@@ -214,6 +215,8 @@ fn Editor(loaded: Loaded) -> impl IntoView {
     let Loaded { hook, bot, fields } = loaded;
     let hook_id = hook.id;
     let bot_id = bot.id;
+    let workspace = bot.workspace_id;
+    let read_only = read_only_in(move || Some(workspace));
     let owner = Owner::current().expect("an owner");
     let country = Country::parse(&bot.default_country).ok();
     let origin = window().location().origin().unwrap_or_default();
@@ -347,7 +350,7 @@ fn Editor(loaded: Loaded) -> impl IntoView {
     };
 
     view! {
-        <section class="editor" aria-labelledby="screen-title">
+        <section class="editor" class:read-only=move || read_only.get() aria-labelledby="screen-title">
             <p class="editor-back">
                 <a href=format!("/bots/{bot_id}/webhooks")>"← Inbound webhooks of " {bot.name.clone()}</a>
                 " · "
@@ -356,9 +359,11 @@ fn Editor(loaded: Loaded) -> impl IntoView {
                 </a>
             </p>
             <h1 id="screen-title" tabindex="-1">{move || hook.with(|h| h.name.clone())}</h1>
-            <AddressPart hook origin=origin.clone() />
-            <SamplePart hook hook_id sample saved parsed origin />
+            <ReadOnlyNote read_only />
+            <AddressPart hook origin=origin.clone() read_only />
+            <SamplePart hook hook_id sample saved parsed origin read_only />
             <TreePart
+                read_only
                 parsed
                 identity
                 rows
@@ -369,10 +374,11 @@ fn Editor(loaded: Loaded) -> impl IntoView {
                     rows.update(|r| r.push(row));
                 })
             />
-            <IdentityPart identity probes country=country.clone() save_error />
-            <MappingsPart rows fields outcomes save_error />
-            <ActionPart template fields probes outcomes country parsed save_error />
+            <IdentityPart identity probes country=country.clone() save_error read_only />
+            <MappingsPart rows fields outcomes save_error read_only />
+            <ActionPart template fields probes outcomes country parsed save_error read_only />
             <SavePart
+                read_only
                 hook_id
                 hook
                 current
@@ -390,7 +396,11 @@ fn Editor(loaded: Loaded) -> impl IntoView {
 // ---- 1. Address and method ----------------------------------------------------------------
 
 #[component]
-fn AddressPart(hook: RwSignal<WebhookDetail>, origin: String) -> impl IntoView {
+fn AddressPart(
+    hook: RwSignal<WebhookDetail>,
+    origin: String,
+    read_only: Signal<bool>,
+) -> impl IntoView {
     let url = Memo::new(move |_| hook.with(|h| fmt::address(&origin, h.url.as_deref())));
     // Some(true): copied; Some(false): the browser refused.
     let copied = RwSignal::new(None::<bool>);
@@ -459,7 +469,7 @@ fn AddressPart(hook: RwSignal<WebhookDetail>, origin: String) -> impl IntoView {
                 <button
                     type="button"
                     id="rotate-token"
-                    disabled=move || rotate.pending().get()
+                    disabled=move || rotate.pending().get() || read_only.get()
                     on:click=move |_| {
                         let ok = window()
                             .confirm_with_message(
@@ -490,6 +500,7 @@ fn SamplePart(
     saved: RwSignal<WebhookDraft>,
     parsed: Memo<Option<Result<Doc, String>>>,
     origin: String,
+    read_only: Signal<bool>,
 ) -> impl IntoView {
     // `connecting`: the event stream is opening; `armed`: the server waits for a request.
     let listening = RwSignal::new(false);
@@ -598,6 +609,7 @@ fn SamplePart(
                 rows="12"
                 spellcheck="false"
                 aria-describedby="sample-error"
+                readonly=move || read_only.get()
                 prop:value=move || sample.get()
                 on:input=move |e| sample.set(event_target_value(&e))
             ></textarea>
@@ -620,7 +632,12 @@ fn SamplePart(
                             .into_any()
                     } else {
                         view! {
-                            <button type="button" id="listen" on:click=start>
+                            <button
+                                type="button"
+                                id="listen"
+                                disabled=move || read_only.get()
+                                on:click=start
+                            >
                                 "Listen for payload"
                             </button>
                         }
@@ -654,6 +671,7 @@ fn SamplePart(
 
 #[component]
 fn TreePart(
+    read_only: Signal<bool>,
     parsed: Memo<Option<Result<Doc, String>>>,
     identity: [RwSignal<String>; 4],
     rows: RwSignal<Vec<Row>>,
@@ -751,6 +769,7 @@ fn TreePart(
                         .map(|node| {
                             view! {
                                 <SelectedValue
+                                    read_only
                                     node
                                     doc=shown.get_untracked()
                                     identity
@@ -788,6 +807,7 @@ fn guess_type(value: Option<&Value>) -> &'static str {
 
 #[component]
 fn SelectedValue(
+    read_only: Signal<bool>,
     node: Node,
     doc: Option<Doc>,
     identity: [RwSignal<String>; 4],
@@ -849,6 +869,7 @@ fn SelectedValue(
                     type="button"
                     class="use-as"
                     id=format!("use-as-{key}")
+                    disabled=move || read_only.get()
                     on:click=move |_| {
                         signal.set(path.clone());
                         note.set(Some(format!("{label} now comes from {path}.")));
@@ -888,6 +909,7 @@ fn SelectedValue(
                     <label for="map-field">"Field"</label>
                     <select
                         id="map-field"
+                        disabled=move || read_only.get()
                         on:change=move |e| pick_field.set(event_target_value(&e))
                     >
                         {move || {
@@ -908,6 +930,7 @@ fn SelectedValue(
                     <button
                         type="button"
                         id="add-mapping"
+                        disabled=move || read_only.get()
                         on:click=move |_| {
                             let field = pick_field.get_untracked();
                             new_row.run((path_for_map.clone(), field.clone()));
@@ -922,6 +945,7 @@ fn SelectedValue(
                     <input
                         id="new-field-name"
                         type="text"
+                        readonly=move || read_only.get()
                         autocomplete="off"
                         prop:value=move || new_name.get()
                         on:input=move |e| new_name.set(event_target_value(&e))
@@ -929,6 +953,7 @@ fn SelectedValue(
                     <label for="new-field-type">"Type"</label>
                     <select
                         id="new-field-type"
+                        disabled=move || read_only.get()
                         on:change=move |e| new_type.set(event_target_value(&e))
                     >
                         {FieldType::ALL
@@ -946,7 +971,7 @@ fn SelectedValue(
                     <button
                         type="button"
                         id="create-field"
-                        disabled=move || create.pending().get()
+                        disabled=move || create.pending().get() || read_only.get()
                         on:click=move |_| {
                             create.dispatch(());
                         }
@@ -982,6 +1007,7 @@ fn IdentityPart(
     probes: Memo<Option<identify::IdentityInputs>>,
     country: Option<Country>,
     save_error: RwSignal<Option<ApiError>>,
+    read_only: Signal<bool>,
 ) -> impl IntoView {
     let rows = IDENTITY_KEYS
         .iter()
@@ -1036,6 +1062,7 @@ fn IdentityPart(
                         autocomplete="off"
                         placeholder=*example
                         aria-describedby=status_id.clone()
+                        readonly=move || read_only.get()
                         prop:value=move || signal.get()
                         on:input=move |e| signal.set(event_target_value(&e))
                     />
@@ -1074,6 +1101,7 @@ fn MappingsPart(
     fields: RwSignal<Vec<FieldView>>,
     outcomes: Memo<Vec<MappingOutcome>>,
     save_error: RwSignal<Option<ApiError>>,
+    read_only: Signal<bool>,
 ) -> impl IntoView {
     let index_of = move |id: u32| rows.with(|r| r.iter().position(|row| row.id == id));
     let swap = move |id: u32, up: bool| {
@@ -1121,6 +1149,7 @@ fn MappingsPart(
                                         type="text"
                                         spellcheck="false"
                                         autocomplete="off"
+                                        readonly=move || read_only.get()
                                         prop:value=move || row.path.get()
                                         on:input=move |e| row.path.set(event_target_value(&e))
                                     />
@@ -1131,6 +1160,7 @@ fn MappingsPart(
                                     <select
                                         id=format!("mapping-field-{id}")
                                         class="mapping-field"
+                                        disabled=move || read_only.get()
                                         on:change=move |e| row.field.set(event_target_value(&e))
                                     >
                                         {move || {
@@ -1201,7 +1231,7 @@ fn MappingsPart(
                                         type="button"
                                         class="move-up"
                                         aria-label=move || format!("Move mapping {} up", number())
-                                        disabled=move || { number() <= 1 }
+                                        disabled=move || number() <= 1 || read_only.get()
                                         on:click=move |_| swap(id, true)
                                     >
                                         "↑"
@@ -1210,7 +1240,9 @@ fn MappingsPart(
                                         type="button"
                                         class="move-down"
                                         aria-label=move || format!("Move mapping {} down", number())
-                                        disabled=move || { number() >= rows.with(Vec::len) }
+                                        disabled=move || {
+                                            number() >= rows.with(Vec::len) || read_only.get()
+                                        }
                                         on:click=move |_| swap(id, false)
                                     >
                                         "↓"
@@ -1219,6 +1251,7 @@ fn MappingsPart(
                                         type="button"
                                         class="remove-mapping"
                                         aria-label=move || format!("Remove mapping {}", number())
+                                        disabled=move || read_only.get()
                                         on:click=move |_| rows.update(|r| r.retain(|x| x.id != id))
                                     >
                                         "Remove"
@@ -1245,6 +1278,7 @@ fn ActionPart(
     country: Option<Country>,
     parsed: Memo<Option<Result<Doc, String>>>,
     save_error: RwSignal<Option<ApiError>>,
+    read_only: Signal<bool>,
 ) -> impl IntoView {
     let area: NodeRef<leptos::html::Textarea> = NodeRef::new();
     // The placeholder being typed: where its `{{` is (bytes) and the name so far.
@@ -1277,6 +1311,11 @@ fn ActionPart(
         byte_index(&text, at)
     };
     let refresh = move || {
+        // Nothing to suggest where nothing can be typed.
+        if read_only.get_untracked() {
+            typing.set(None);
+            return;
+        }
         let text = template.get_untracked();
         let at = cursor().min(text.len());
         let open = open_placeholder(&text, at);
@@ -1287,6 +1326,9 @@ fn ActionPart(
     };
     // Puts `{{name}}` in: over the placeholder being typed, or at the cursor.
     let insert = move |name: String| {
+        if read_only.get_untracked() {
+            return;
+        }
         let text = template.get_untracked();
         let at = cursor().min(text.len());
         let (from, to) = match open_placeholder(&text, at) {
@@ -1388,6 +1430,7 @@ fn ActionPart(
                     aria-describedby="template-help"
                     aria-controls="template-suggestions"
                     aria-autocomplete="list"
+                    readonly=move || read_only.get()
                     prop:value=move || template.get()
                     on:input=move |e| {
                         template.set(event_target_value(&e));
@@ -1445,6 +1488,7 @@ fn ActionPart(
                                 <button
                                     type="button"
                                     class="insert-field"
+                                    disabled=move || read_only.get()
                                     on:click=move |_| insert(name.clone())
                                 >
                                     {label}
@@ -1512,6 +1556,7 @@ fn SavedElsewhere(
 #[allow(clippy::too_many_arguments)]
 #[component]
 fn SavePart(
+    read_only: Signal<bool>,
     hook_id: i64,
     hook: RwSignal<WebhookDetail>,
     current: Memo<WebhookDraft>,
@@ -1582,7 +1627,7 @@ fn SavePart(
                     type="button"
                     id="save"
                     class="primary"
-                    disabled=move || !dirty.get() || save.pending().get()
+                    disabled=move || !dirty.get() || save.pending().get() || read_only.get()
                     on:click=move |_| {
                         save.dispatch(());
                     }
@@ -1630,7 +1675,7 @@ fn SavePart(
                     class="switch"
                     aria-checked=move || active().to_string()
                     aria-describedby="active-error"
-                    disabled=move || toggle.pending().get()
+                    disabled=move || toggle.pending().get() || read_only.get()
                     on:click=move |_| {
                         toggle.dispatch(!active());
                     }
