@@ -242,7 +242,7 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
     let bot = api
         .create_bot("A bot with a rather long name for a small phone screen")
         .await;
-    for i in 1..=5 {
+    let add_webhook = async |i: i32| {
         let (status, body) = api
             .call(
                 reqwest::Method::POST,
@@ -251,6 +251,9 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
             )
             .await;
         assert_eq!(status, 201, "webhook {i}: {body}");
+    };
+    for i in 1..=4 {
+        add_webhook(i).await;
     }
     let browser = Browser::start(360, 740).await;
     browser.log_in(&server).await;
@@ -265,12 +268,14 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
         .await
         .expect("webhooks");
     browser
-        .wait_text("#webhooks tbody", "Webhook number 5")
+        .wait_text("#webhooks tbody", "Webhook number 4")
         .await;
     browser.assert_fits("webhooks list").await;
 
-    // The sixth is refused with the API's reason, and the page stays.
+    // The fifth made elsewhere while the form is open: the sixth is refused with the API's
+    // reason, and the page stays.
     browser.click("#new-webhook").await;
+    add_webhook(5).await;
     browser.type_into("#webhook-name", "One too many").await;
     browser.click("#new-webhook-form button[type=submit]").await;
     browser
@@ -281,6 +286,22 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
         format!("/bots/{bot}/webhooks")
     );
     browser.assert_fits("with the form").await;
+
+    // At the limit, New Inbound Webhook is disabled and says why, before anyone types a name.
+    browser.client.refresh().await.expect("reload the list");
+    browser
+        .wait_text("#webhooks tbody", "Webhook number 5")
+        .await;
+    wait_attr(&browser, "#new-webhook", "disabled", "true").await;
+    assert_eq!(
+        browser.attr("#new-webhook", "aria-describedby").await,
+        "new-webhook-reason"
+    );
+    assert_eq!(
+        browser.text("#new-webhook-reason").await,
+        "This bot has 5 of 5 webhooks: delete one to add another."
+    );
+    browser.assert_fits("at the limit").await;
 
     let (_, page) = api
         .call(reqwest::Method::GET, &format!("/bots/{bot}/webhooks"), None)

@@ -15,7 +15,11 @@ pub fn Webhooks() -> impl IntoView {
     let params = use_params_map();
     let bot_id = Memo::new(move |_| fmt::id(params.read().get("bot_id")));
     let reload = RwSignal::new(0u32);
-    let bot = LocalResource::new(move || api::bots::get_bot(bot_id.get()));
+    // Loaded again with the list: its webhook count decides whether another may be made.
+    let bot = LocalResource::new(move || {
+        reload.track();
+        api::bots::get_bot(bot_id.get())
+    });
     let hooks = LocalResource::new(move || {
         reload.track();
         api::bots::webhooks(bot_id.get(), None)
@@ -28,6 +32,12 @@ pub fn Webhooks() -> impl IntoView {
     };
     let loaded_bot = move || bot.get().and_then(Result::ok);
     let read_only = read_only_in(move || loaded_bot().map(|b| b.workspace_id));
+    // "5 of 5": no room for another webhook.
+    let full = Signal::derive(move || {
+        loaded_bot()
+            .filter(|b| b.webhooks.total >= i64::from(b.max_webhooks))
+            .map(|b| (b.webhooks.total, b.max_webhooks))
+    });
 
     view! {
         <section class:read-only=move || read_only.get() aria-labelledby="screen-title">
@@ -37,7 +47,7 @@ pub fn Webhooks() -> impl IntoView {
             <h1 id="screen-title">"Tools → Inbound Webhooks"</h1>
             <p id="bot-name" class="muted">{bot_name}</p>
             <ReadOnlyNote read_only />
-            <NewWebhook bot_id=bot_id reload=reload read_only />
+            <NewWebhook bot_id=bot_id reload=reload read_only full />
             <Suspense fallback=|| {
                 view! { <p role="status">"Loading webhooks…"</p> }
             }>
@@ -103,10 +113,16 @@ pub fn Webhooks() -> impl IntoView {
     }
 }
 
-/// The *New Inbound Webhook* button, and the inline form asking for its name; disabled for a
-/// viewer, whom the screen's note tells why.
+/// The *New Inbound Webhook* button, and the inline form asking for its name. The button is
+/// disabled, saying why, for a viewer and when the bot has all the webhooks it may have
+/// (`full`: how many it has, of how many).
 #[component]
-fn NewWebhook(bot_id: Memo<i64>, reload: RwSignal<u32>, read_only: Signal<bool>) -> impl IntoView {
+fn NewWebhook(
+    bot_id: Memo<i64>,
+    reload: RwSignal<u32>,
+    read_only: Signal<bool>,
+    full: Signal<Option<(i64, u32)>>,
+) -> impl IntoView {
     let navigate = use_navigate();
     let open = RwSignal::new(false);
     let name = RwSignal::new(String::new());
@@ -142,12 +158,33 @@ fn NewWebhook(bot_id: Memo<i64>, reload: RwSignal<u32>, read_only: Signal<bool>)
                             type="button"
                             class="primary"
                             id="new-webhook"
-                            disabled=move || read_only.get()
-                            aria-describedby=move || read_only.get().then_some("read-only-note")
+                            disabled=move || read_only.get() || full.get().is_some()
+                            aria-describedby=move || {
+                                if read_only.get() {
+                                    Some("read-only-note")
+                                } else if full.get().is_some() {
+                                    Some("new-webhook-reason")
+                                } else {
+                                    None
+                                }
+                            }
                             on:click=move |_| open.set(true)
                         >
                             "New Inbound Webhook"
                         </button>
+                        {move || {
+                            full.get()
+                                .filter(|_| !read_only.get())
+                                .map(|(has, max)| {
+                                    view! {
+                                        <p id="new-webhook-reason" class="muted new-webhook-reason">
+                                            {format!(
+                                                "This bot has {has} of {max} webhooks: delete one to add another.",
+                                            )}
+                                        </p>
+                                    }
+                                })
+                        }}
                     </div>
                 }
             }
