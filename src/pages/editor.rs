@@ -204,6 +204,17 @@ fn open_placeholder(text: &str, cursor: usize) -> Option<(usize, String)> {
         .then(|| (open, name.to_owned()))
 }
 
+/// Unix milliseconds in the browser's time zone, naming the zone (`22/11/2026, 15:04:05
+/// GMT+9`): a time for moving senders over is read by people in other zones too.
+fn local_time_with_zone(ms: i64) -> String {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"timeZoneName".into(), &"short".into());
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64))
+        .to_locale_string("en-GB", &options)
+        .as_string()
+        .unwrap_or_default()
+}
+
 struct Listener {
     source: EventSource,
     _on_open: Closure<dyn FnMut(web_sys::Event)>,
@@ -421,12 +432,7 @@ fn AddressPart(
         async move {
             match api::rotate(id).await {
                 Ok(h) => {
-                    let until = h.previous_token_expires_at.map(|ms| {
-                        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64))
-                            .to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)
-                            .as_string()
-                            .unwrap_or_default()
-                    });
+                    let until = h.previous_token_expires_at.map(local_time_with_zone);
                     rotated.set(Some(match until {
                         Some(t) => {
                             format!("New address made. The old one keeps working until {t}.")
