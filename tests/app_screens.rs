@@ -204,14 +204,28 @@ async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
     browser.click("#logs tbody tr .link-button").await;
     browser.wait_text("#log-body", "+1 415 555 0199").await;
     browser.click("#log-user-link").await;
-    browser
+    let user_page = browser
         .wait_path(|p| p.starts_with(&format!("/bots/{bot}/users/")))
         .await;
+    let user = user_page.rsplit('/').next().expect("a user id").to_owned();
     browser.wait_text("h1", "Bot user").await;
     browser.wait_text("#user-fields", "+14155550199").await;
     browser.wait_text("#user-logs", "created").await;
     browser
         .wait_text("#user-outbox", "Thanks, your table is booked")
+        .await;
+    // Its request's link opens the log of that user only (not the other user's two rows).
+    browser.click("#user-logs tbody a").await;
+    browser
+        .wait_path(|p| p == format!("/bots/{bot}/webhooks/{hook}/logs"))
+        .await;
+    assert_eq!(browser.query().await, format!("user_id={user}"));
+    assert_eq!(browser.value("#log-user").await, user);
+    if let Err(rows) = poll(async || browser.shown_log_ids().await.len(), |&n| n == 1).await {
+        panic!("the log of one user shows {rows} rows");
+    }
+    browser
+        .wait_text("#logs tbody", &format!("User {user}"))
         .await;
 
     // The webhook under another bot's address is not that bot's: not found.
