@@ -168,7 +168,10 @@ fn ServerVersion() -> impl IntoView {
                             Err(e) => {
                                 view! {
                                     <span id="server-error" role="alert">
-                                        "Server unreachable: " {e.to_string()}
+                                        {match e {
+                                            api::ApiError::Network(m) => m,
+                                            other => format!("Server unreachable: {other}"),
+                                        }}
                                     </span>
                                 }
                                     .into_any()

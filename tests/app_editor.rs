@@ -372,12 +372,29 @@ async fn copies_and_rotates_the_address() {
     b.click("#copy-url").await;
     b.wait_text("#copy-status", "Copied").await;
 
+    // In Tokyo (UTC+9 all year) the old address's last moment reads in Tokyo time, saying so.
+    b.devtools(
+        "Emulation.setTimezoneOverride",
+        json!({"timezoneId": "Asia/Tokyo"}),
+    )
+    .await;
     b.click("#rotate-token").await;
     b.client.accept_alert().await.expect("confirm the rotation");
-    b.wait_text("#rotate-status", "keeps working until").await;
+    let status = b.wait_text("#rotate-status", "keeps working until").await;
     let new_url = b.text("#webhook-url").await;
     assert_ne!(new_url, old_url);
     let (_, now) = b.api("GET", &format!("/webhooks/{hook_id}"), None).await;
+    let until = now["previous_token_expires_at"]
+        .as_i64()
+        .expect("a grace period");
+    let tokyo = (until / 1000 + 9 * 3600).rem_euclid(86_400);
+    let clock = format!(
+        "{:02}:{:02}:{:02} GMT+9.",
+        tokyo / 3600,
+        tokyo / 60 % 60,
+        tokyo % 60
+    );
+    assert!(status.ends_with(&clock), "{status:?} ends with {clock:?}");
     assert_eq!(
         new_url,
         s.server

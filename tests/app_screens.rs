@@ -66,6 +66,8 @@ async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
         .await;
     browser.wait_text("h1", "Tools → Inbound Webhooks").await;
     browser.wait_text(".empty", "No inbound webhooks yet").await;
+    // An owner can change the bot: no read-only note (a viewer's, see app_viewer).
+    assert_eq!(browser.text_now("#read-only-note").await, None);
     browser.click("#new-webhook").await;
     browser.type_into("#webhook-name", "Bookings").await;
     browser.click("#new-webhook-form button[type=submit]").await;
@@ -202,14 +204,28 @@ async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
     browser.click("#logs tbody tr .link-button").await;
     browser.wait_text("#log-body", "+1 415 555 0199").await;
     browser.click("#log-user-link").await;
-    browser
+    let user_page = browser
         .wait_path(|p| p.starts_with(&format!("/bots/{bot}/users/")))
         .await;
+    let user = user_page.rsplit('/').next().expect("a user id").to_owned();
     browser.wait_text("h1", "Bot user").await;
     browser.wait_text("#user-fields", "+14155550199").await;
     browser.wait_text("#user-logs", "created").await;
     browser
         .wait_text("#user-outbox", "Thanks, your table is booked")
+        .await;
+    // Its request's link opens the log of that user only (not the other user's two rows).
+    browser.click("#user-logs tbody a").await;
+    browser
+        .wait_path(|p| p == format!("/bots/{bot}/webhooks/{hook}/logs"))
+        .await;
+    assert_eq!(browser.query().await, format!("user_id={user}"));
+    assert_eq!(browser.value("#log-user").await, user);
+    if let Err(rows) = poll(async || browser.shown_log_ids().await.len(), |&n| n == 1).await {
+        panic!("the log of one user shows {rows} rows");
+    }
+    browser
+        .wait_text("#logs tbody", &format!("User {user}"))
         .await;
 
     // The webhook under another bot's address is not that bot's: not found.
@@ -240,7 +256,7 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
     let bot = api
         .create_bot("A bot with a rather long name for a small phone screen")
         .await;
-    for i in 1..=5 {
+    let add_webhook = async |i: i32| {
         let (status, body) = api
             .call(
                 reqwest::Method::POST,
@@ -249,6 +265,9 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
             )
             .await;
         assert_eq!(status, 201, "webhook {i}: {body}");
+    };
+    for i in 1..=4 {
+        add_webhook(i).await;
     }
     let browser = Browser::start(360, 740).await;
     browser.log_in(&server).await;
@@ -263,12 +282,14 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
         .await
         .expect("webhooks");
     browser
-        .wait_text("#webhooks tbody", "Webhook number 5")
+        .wait_text("#webhooks tbody", "Webhook number 4")
         .await;
     browser.assert_fits("webhooks list").await;
 
-    // The sixth is refused with the API's reason, and the page stays.
+    // The fifth made elsewhere while the form is open: the sixth is refused with the API's
+    // reason, and the page stays.
     browser.click("#new-webhook").await;
+    add_webhook(5).await;
     browser.type_into("#webhook-name", "One too many").await;
     browser.click("#new-webhook-form button[type=submit]").await;
     browser
@@ -279,6 +300,22 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
         format!("/bots/{bot}/webhooks")
     );
     browser.assert_fits("with the form").await;
+
+    // At the limit, New Inbound Webhook is disabled and says why, before anyone types a name.
+    browser.client.refresh().await.expect("reload the list");
+    browser
+        .wait_text("#webhooks tbody", "Webhook number 5")
+        .await;
+    wait_attr(&browser, "#new-webhook", "disabled", "true").await;
+    assert_eq!(
+        browser.attr("#new-webhook", "aria-describedby").await,
+        "new-webhook-reason"
+    );
+    assert_eq!(
+        browser.text("#new-webhook-reason").await,
+        "This bot has 5 of 5 webhooks: delete one to add another."
+    );
+    browser.assert_fits("at the limit").await;
 
     let (_, page) = api
         .call(reqwest::Method::GET, &format!("/bots/{bot}/webhooks"), None)

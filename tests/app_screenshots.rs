@@ -5,7 +5,7 @@
 //! `<dir>/<screen>-<width>.png`, the whole page tall (`scripts/screenshots.sh` regenerates
 //! `docs/screenshots/` this way).
 
-use botwire_testkit::{Browser, DbKind, PASSWORD, Server, TestDb, samples};
+use botwire_testkit::{Api, Browser, DbKind, PASSWORD, Server, TestDb, owner_server, samples};
 use serde_json::json;
 
 /// The first account, made through the setup link (its address shows in the pictures).
@@ -26,6 +26,37 @@ async fn every_screen_fits_at_390_px() {
 #[tokio::test]
 async fn every_screen_fits_at_360_px() {
     walk_every_screen(360, 740, Pictures::Skip).await;
+}
+
+/// The longest names the API takes, without a space to break at, wrap on the bots list and
+/// a bot's webhooks list at a phone's width and a desktop's instead of widening the page.
+#[tokio::test]
+async fn the_longest_names_without_spaces_wrap() {
+    let (_db, server) = owner_server().await;
+    let api = Api::login(&server).await;
+    let bot = api.create_bot(&"B".repeat(100)).await;
+    let (status, hook) = api
+        .call(
+            reqwest::Method::POST,
+            &format!("/bots/{bot}/webhooks"),
+            Some(json!({"name": "W".repeat(128)})),
+        )
+        .await;
+    assert_eq!(status, 201, "create webhook: {hook}");
+    for (width, height) in [(390, 844), (1280, 800)] {
+        let b = Browser::start(width, height).await;
+        b.log_in(&server).await;
+        b.wait_text("#bots tbody", "BBBB").await;
+        b.assert_fits("bots list with a long name").await;
+        b.client
+            .goto(&server.url(&format!("/bots/{bot}/webhooks")))
+            .await
+            .expect("webhooks");
+        b.wait_text("#webhooks tbody", "WWWW").await;
+        b.wait_text("#bot-name", "BBBB").await;
+        b.assert_fits("webhooks list with long names").await;
+        b.close().await;
+    }
 }
 
 /// Whether a walk saves its screens for `docs/screenshots/` (two widths are enough there).

@@ -1,6 +1,6 @@
 //! The app shell in headless Chromium against the real server and the release build.
 
-use botwire_testkit::{Browser, DbKind, PASSWORD, Server, TestDb};
+use botwire_testkit::{Browser, DbKind, EMAIL, PASSWORD, Server, TestDb, owner_server};
 
 async fn title(browser: &Browser) -> String {
     browser.client.title().await.expect("the window's title")
@@ -71,5 +71,50 @@ async fn fits_a_phone_screen_without_sideways_scrolling() {
         .expect("open app");
     browser.text("#server-version").await;
     browser.assert_fits("the first screen").await;
+    browser.close().await;
+}
+
+/// What goes wrong on the login page reads as words: a wait in minutes, not "894 s", and a
+/// server that cannot be reached, not the browser's "TypeError: Failed to fetch".
+#[tokio::test]
+async fn login_failures_read_as_words() {
+    let (_db, server) = owner_server().await;
+    let browser = Browser::start(1280, 900).await;
+    browser
+        .client
+        .goto(&server.url("/login"))
+        .await
+        .expect("login page");
+    // Five wrong passwords are allowed in 15 minutes; the next attempt waits them out.
+    let http = reqwest::Client::new();
+    for attempt in 1..=5 {
+        let answer = http
+            .post(server.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": EMAIL, "password": format!("wrong {attempt}")}))
+            .send()
+            .await
+            .expect("log in wrongly");
+        assert_eq!(answer.status(), 401, "attempt {attempt}");
+    }
+    browser.type_into("#email", EMAIL).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text_is(
+            "#form-error",
+            "too many failed logins for this email; try again in 15 minutes",
+        )
+        .await;
+
+    server.kill().await;
+    browser.clear("#password").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text_is(
+            "#form-error",
+            "Could not reach the server. Check your connection and try again.",
+        )
+        .await;
     browser.close().await;
 }

@@ -78,9 +78,17 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// What a failed `fetch` says: the browser's own text ("TypeError: Failed to fetch", or
+/// another per browser) names neither the cause nor what to do.
+pub const UNREACHABLE: &str = "Could not reach the server. Check your connection and try again.";
+
 impl From<gloo_net::Error> for ApiError {
     fn from(e: gloo_net::Error) -> Self {
-        ApiError::Network(e.to_string())
+        match e {
+            // fetch() rejects (offline, server down, connection reset) with a JS TypeError.
+            gloo_net::Error::JsError(_) => ApiError::Network(UNREACHABLE.into()),
+            other => ApiError::Network(format!("The server's answer could not be read ({other}).")),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reusable pieces: JSON tree, copy button, toggle, table.
 pub mod json_tree;
 
+pub mod access;
 pub mod copy_button;
 pub mod debounce;
 pub mod focus;

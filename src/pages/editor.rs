@@ -7,6 +7,7 @@ use crate::api::ApiError;
 use crate::api::webhooks::{
     self as api, BotView, FieldView, Identity, MappingRule, WebhookDetail, WebhookDraft,
 };
+use crate::components::access::{ReadOnlyNote, read_only as read_only_in};
 use crate::components::debounce::Debounce;
 use crate::components::focus;
 use crate::components::json_tree::{Doc, JsonTree, Toggled, display_path, node_at};
@@ -229,6 +230,17 @@ fn open_placeholder(text: &str, cursor: usize) -> Option<(usize, String)> {
         .then(|| (open, name.to_owned()))
 }
 
+/// Unix milliseconds in the browser's time zone, naming the zone (`22/11/2026, 15:04:05
+/// GMT+9`): a time for moving senders over is read by people in other zones too.
+fn local_time_with_zone(ms: i64) -> String {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"timeZoneName".into(), &"short".into());
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64))
+        .to_locale_string("en-GB", &options)
+        .as_string()
+        .unwrap_or_default()
+}
+
 struct Listener {
     source: EventSource,
     _on_open: Closure<dyn FnMut(web_sys::Event)>,
@@ -240,6 +252,8 @@ fn Editor(loaded: Loaded) -> impl IntoView {
     let Loaded { hook, bot, fields } = loaded;
     let hook_id = hook.id;
     let bot_id = bot.id;
+    let workspace = bot.workspace_id;
+    let read_only = read_only_in(move || Some(workspace));
     let owner = Owner::current().expect("an owner");
     let country = Country::parse(&bot.default_country).ok();
     let origin = window().location().origin().unwrap_or_default();
@@ -373,7 +387,7 @@ fn Editor(loaded: Loaded) -> impl IntoView {
     };
 
     view! {
-        <section class="editor" aria-labelledby="screen-title">
+        <section class="editor" class:read-only=move || read_only.get() aria-labelledby="screen-title">
             <p class="editor-back">
                 <a href=format!("/bots/{bot_id}/webhooks")>"← Inbound webhooks of " {bot.name.clone()}</a>
                 " · "
@@ -382,9 +396,11 @@ fn Editor(loaded: Loaded) -> impl IntoView {
                 </a>
             </p>
             <h1 id="screen-title" tabindex="-1">{move || hook.with(|h| h.name.clone())}</h1>
-            <AddressPart hook origin=origin.clone() />
-            <SamplePart hook hook_id sample saved parsed origin />
+            <ReadOnlyNote read_only />
+            <AddressPart hook origin=origin.clone() read_only />
+            <SamplePart hook hook_id sample saved parsed origin read_only />
             <TreePart
+                read_only
                 parsed
                 identity
                 rows
@@ -395,10 +411,11 @@ fn Editor(loaded: Loaded) -> impl IntoView {
                     rows.update(|r| r.push(row));
                 })
             />
-            <IdentityPart identity probes country=country.clone() save_error />
-            <MappingsPart rows fields outcomes save_error />
-            <ActionPart template fields probes outcomes country parsed save_error />
+            <IdentityPart identity probes country=country.clone() save_error read_only />
+            <MappingsPart rows fields outcomes save_error read_only />
+            <ActionPart template fields probes outcomes country parsed save_error read_only />
             <SavePart
+                read_only
                 hook_id
                 hook
                 current
@@ -416,7 +433,11 @@ fn Editor(loaded: Loaded) -> impl IntoView {
 // ---- 1. Address and method ----------------------------------------------------------------
 
 #[component]
-fn AddressPart(hook: RwSignal<WebhookDetail>, origin: String) -> impl IntoView {
+fn AddressPart(
+    hook: RwSignal<WebhookDetail>,
+    origin: String,
+    read_only: Signal<bool>,
+) -> impl IntoView {
     let url = Memo::new(move |_| hook.with(|h| fmt::address(&origin, h.url.as_deref())));
     // Some(true): copied; Some(false): the browser refused.
     let copied = RwSignal::new(None::<bool>);
@@ -437,12 +458,7 @@ fn AddressPart(hook: RwSignal<WebhookDetail>, origin: String) -> impl IntoView {
         async move {
             match api::rotate(id).await {
                 Ok(h) => {
-                    let until = h.previous_token_expires_at.map(|ms| {
-                        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64))
-                            .to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)
-                            .as_string()
-                            .unwrap_or_default()
-                    });
+                    let until = h.previous_token_expires_at.map(local_time_with_zone);
                     rotated.set(Some(match until {
                         Some(t) => {
                             format!("New address made. The old one keeps working until {t}.")
@@ -485,7 +501,7 @@ fn AddressPart(hook: RwSignal<WebhookDetail>, origin: String) -> impl IntoView {
                 <button
                     type="button"
                     id="rotate-token"
-                    disabled=move || rotate.pending().get()
+                    disabled=move || rotate.pending().get() || read_only.get()
                     on:click=move |_| {
                         let ok = window()
                             .confirm_with_message(
@@ -516,6 +532,7 @@ fn SamplePart(
     saved: RwSignal<WebhookDraft>,
     parsed: Memo<Option<Result<Doc, String>>>,
     origin: String,
+    read_only: Signal<bool>,
 ) -> impl IntoView {
     // `connecting`: the event stream is opening; `armed`: the server waits for a request.
     let listening = RwSignal::new(false);
@@ -624,6 +641,7 @@ fn SamplePart(
                 rows="12"
                 spellcheck="false"
                 aria-describedby="sample-error"
+                readonly=move || read_only.get()
                 prop:value=move || sample.get()
                 on:input=move |e| sample.set(event_target_value(&e))
             ></textarea>
@@ -646,7 +664,12 @@ fn SamplePart(
                             .into_any()
                     } else {
                         view! {
-                            <button type="button" id="listen" on:click=start>
+                            <button
+                                type="button"
+                                id="listen"
+                                disabled=move || read_only.get()
+                                on:click=start
+                            >
                                 "Listen for payload"
                             </button>
                         }
@@ -680,6 +703,7 @@ fn SamplePart(
 
 #[component]
 fn TreePart(
+    read_only: Signal<bool>,
     parsed: Memo<Option<Result<Doc, String>>>,
     identity: [RwSignal<String>; 4],
     rows: RwSignal<Vec<Row>>,
@@ -777,6 +801,7 @@ fn TreePart(
                         .map(|node| {
                             view! {
                                 <SelectedValue
+                                    read_only
                                     node
                                     doc=shown.get_untracked()
                                     identity
@@ -814,6 +839,7 @@ fn guess_type(value: Option<&Value>) -> &'static str {
 
 #[component]
 fn SelectedValue(
+    read_only: Signal<bool>,
     node: Node,
     doc: Option<Doc>,
     identity: [RwSignal<String>; 4],
@@ -875,6 +901,7 @@ fn SelectedValue(
                     type="button"
                     class="use-as"
                     id=format!("use-as-{key}")
+                    disabled=move || read_only.get()
                     on:click=move |_| {
                         signal.set(path.clone());
                         note.set(Some(format!("{label} now comes from {path}.")));
@@ -914,6 +941,7 @@ fn SelectedValue(
                     <label for="map-field">"Field"</label>
                     <select
                         id="map-field"
+                        disabled=move || read_only.get()
                         on:change=move |e| pick_field.set(event_target_value(&e))
                     >
                         {move || {
@@ -934,6 +962,7 @@ fn SelectedValue(
                     <button
                         type="button"
                         id="add-mapping"
+                        disabled=move || read_only.get()
                         on:click=move |_| {
                             let field = pick_field.get_untracked();
                             new_row.run((path_for_map.clone(), field.clone()));
@@ -948,6 +977,7 @@ fn SelectedValue(
                     <input
                         id="new-field-name"
                         type="text"
+                        readonly=move || read_only.get()
                         autocomplete="off"
                         prop:value=move || new_name.get()
                         on:input=move |e| new_name.set(event_target_value(&e))
@@ -955,6 +985,7 @@ fn SelectedValue(
                     <label for="new-field-type">"Type"</label>
                     <select
                         id="new-field-type"
+                        disabled=move || read_only.get()
                         on:change=move |e| new_type.set(event_target_value(&e))
                     >
                         {FieldType::ALL
@@ -972,7 +1003,7 @@ fn SelectedValue(
                     <button
                         type="button"
                         id="create-field"
-                        disabled=move || create.pending().get()
+                        disabled=move || create.pending().get() || read_only.get()
                         on:click=move |_| {
                             create.dispatch(());
                         }
@@ -1008,6 +1039,7 @@ fn IdentityPart(
     probes: Memo<Option<identify::IdentityInputs>>,
     country: Option<Country>,
     save_error: RwSignal<Option<ApiError>>,
+    read_only: Signal<bool>,
 ) -> impl IntoView {
     let rows = IDENTITY_KEYS
         .iter()
@@ -1062,6 +1094,7 @@ fn IdentityPart(
                         autocomplete="off"
                         placeholder=*example
                         aria-describedby=status_id.clone()
+                        readonly=move || read_only.get()
                         prop:value=move || signal.get()
                         on:input=move |e| signal.set(event_target_value(&e))
                     />
@@ -1100,6 +1133,7 @@ fn MappingsPart(
     fields: RwSignal<Vec<FieldView>>,
     outcomes: Memo<Vec<MappingOutcome>>,
     save_error: RwSignal<Option<ApiError>>,
+    read_only: Signal<bool>,
 ) -> impl IntoView {
     let index_of = move |id: u32| rows.with(|r| r.iter().position(|row| row.id == id));
     let swap = move |id: u32, up: bool| {
@@ -1147,6 +1181,7 @@ fn MappingsPart(
                                         type="text"
                                         spellcheck="false"
                                         autocomplete="off"
+                                        readonly=move || read_only.get()
                                         prop:value=move || row.path.get()
                                         on:input=move |e| row.path.set(event_target_value(&e))
                                     />
@@ -1157,6 +1192,7 @@ fn MappingsPart(
                                     <select
                                         id=format!("mapping-field-{id}")
                                         class="mapping-field"
+                                        disabled=move || read_only.get()
                                         on:change=move |e| row.field.set(event_target_value(&e))
                                     >
                                         {move || {
@@ -1227,7 +1263,7 @@ fn MappingsPart(
                                         type="button"
                                         class="move-up"
                                         aria-label=move || format!("Move mapping {} up", number())
-                                        disabled=move || { number() <= 1 }
+                                        disabled=move || number() <= 1 || read_only.get()
                                         on:click=move |_| swap(id, true)
                                     >
                                         "↑"
@@ -1236,7 +1272,9 @@ fn MappingsPart(
                                         type="button"
                                         class="move-down"
                                         aria-label=move || format!("Move mapping {} down", number())
-                                        disabled=move || { number() >= rows.with(Vec::len) }
+                                        disabled=move || {
+                                            number() >= rows.with(Vec::len) || read_only.get()
+                                        }
                                         on:click=move |_| swap(id, false)
                                     >
                                         "↓"
@@ -1245,6 +1283,7 @@ fn MappingsPart(
                                         type="button"
                                         class="remove-mapping"
                                         aria-label=move || format!("Remove mapping {}", number())
+                                        disabled=move || read_only.get()
                                         on:click=move |_| rows.update(|r| r.retain(|x| x.id != id))
                                     >
                                         "Remove"
@@ -1271,6 +1310,7 @@ fn ActionPart(
     country: Option<Country>,
     parsed: Memo<Option<Result<Doc, String>>>,
     save_error: RwSignal<Option<ApiError>>,
+    read_only: Signal<bool>,
 ) -> impl IntoView {
     let area: NodeRef<leptos::html::Textarea> = NodeRef::new();
     // The placeholder being typed: where its `{{` is (bytes) and the name so far.
@@ -1303,6 +1343,11 @@ fn ActionPart(
         byte_index(&text, at)
     };
     let refresh = move || {
+        // Nothing to suggest where nothing can be typed.
+        if read_only.get_untracked() {
+            typing.set(None);
+            return;
+        }
         let text = template.get_untracked();
         let at = cursor().min(text.len());
         let open = open_placeholder(&text, at);
@@ -1313,6 +1358,9 @@ fn ActionPart(
     };
     // Puts `{{name}}` in: over the placeholder being typed, or at the cursor.
     let insert = move |name: String| {
+        if read_only.get_untracked() {
+            return;
+        }
         let text = template.get_untracked();
         let at = cursor().min(text.len());
         let (from, to) = match open_placeholder(&text, at) {
@@ -1414,6 +1462,7 @@ fn ActionPart(
                     aria-describedby="template-help"
                     aria-controls="template-suggestions"
                     aria-autocomplete="list"
+                    readonly=move || read_only.get()
                     prop:value=move || template.get()
                     on:input=move |e| {
                         template.set(event_target_value(&e));
@@ -1471,6 +1520,7 @@ fn ActionPart(
                                 <button
                                     type="button"
                                     class="insert-field"
+                                    disabled=move || read_only.get()
                                     on:click=move |_| insert(name.clone())
                                 >
                                     {label}
@@ -1538,6 +1588,7 @@ fn SavedElsewhere(
 #[allow(clippy::too_many_arguments)]
 #[component]
 fn SavePart(
+    read_only: Signal<bool>,
     hook_id: i64,
     hook: RwSignal<WebhookDetail>,
     current: Memo<WebhookDraft>,
@@ -1635,7 +1686,7 @@ fn SavePart(
                     type="button"
                     id="save"
                     class="primary"
-                    disabled=move || !dirty.get() || save.pending().get()
+                    disabled=move || !dirty.get() || save.pending().get() || read_only.get()
                     on:click=move |_| {
                         save.dispatch(());
                     }
@@ -1683,7 +1734,7 @@ fn SavePart(
                     class="switch"
                     aria-checked=move || active().to_string()
                     aria-describedby="active-error"
-                    disabled=move || toggle.pending().get()
+                    disabled=move || toggle.pending().get() || read_only.get()
                     on:click=move |_| {
                         toggle.dispatch(!active());
                     }

@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::api::logs::{LogDetail, LogFilter, LogSummary};
+use crate::components::access::{ReadOnlyNote, read_only as read_only_in};
 use crate::components::focus::focus;
 use crate::pages::fmt;
 use crate::pages::log_filters::{FilterState, LogFilters};
@@ -18,6 +19,9 @@ pub fn Logs() -> impl IntoView {
     let params = use_params_map();
     let bot_id = Memo::new(move |_| fmt::id(params.read().get("bot_id")));
     let webhook_id = Memo::new(move |_| fmt::id(params.read().get("webhook_id")));
+    // Only for its workspace: a viewer cannot replay.
+    let bot = LocalResource::new(move || api::bots::get_bot(bot_id.get()));
+    let read_only = read_only_in(move || bot.get().and_then(Result::ok).map(|b| b.workspace_id));
     let filters = FilterState::from_address();
     let filter = filters.current;
     let table = NodeRef::new();
@@ -29,7 +33,7 @@ pub fn Logs() -> impl IntoView {
     });
 
     view! {
-        <section aria-labelledby="screen-title">
+        <section class:read-only=move || read_only.get() aria-labelledby="screen-title">
             <nav aria-label="Breadcrumb" class="breadcrumb">
                 <A href="/">"Bots"</A>
                 " › "
@@ -40,6 +44,7 @@ pub fn Logs() -> impl IntoView {
                 }>"Editor"</A>
             </nav>
             <h1 id="screen-title">"Webhook logs"</h1>
+            <ReadOnlyNote read_only />
             <LogFilters filters error />
             {move || {
                 error
@@ -59,7 +64,7 @@ pub fn Logs() -> impl IntoView {
                         }
                     })
             }}
-            {move || selected.get().map(|id| view! { <LogDetailView log_id=id bot_id=bot_id.get_untracked() pages selected filter /> })}
+            {move || selected.get().map(|id| view! { <LogDetailView log_id=id bot_id=bot_id.get_untracked() pages selected filter read_only /> })}
             <Pager pages />
             <div
                 class="table-scroll"
@@ -171,6 +176,7 @@ fn LogDetailView(
     pages: LogPages,
     selected: RwSignal<Option<i64>>,
     filter: Memo<LogFilter>,
+    read_only: Signal<bool>,
 ) -> impl IntoView {
     let detail = LocalResource::new(move || api::logs::detail(log_id));
     let replay = Action::new_local(move |_: &()| api::logs::replay(log_id));
@@ -230,7 +236,8 @@ fn LogDetailView(
                     on:click=move |_| {
                         replay.dispatch(());
                     }
-                    disabled=move || replay.pending().get()
+                    disabled=move || replay.pending().get() || read_only.get()
+                    aria-describedby=move || read_only.get().then_some("read-only-note")
                 >
                     {move || if replay.pending().get() { "Replaying…" } else { "Replay" }}
                 </button>

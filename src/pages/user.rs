@@ -49,7 +49,7 @@ fn opt(v: &Option<String>) -> String {
 
 fn user_view(detail: UserDetail) -> impl IntoView {
     let u = &detail.user;
-    let bot_id = u.bot_id;
+    let (bot_id, user_id) = (u.bot_id, u.id);
     let fields = detail
         .fields
         .iter()
@@ -83,7 +83,12 @@ fn user_view(detail: UserDetail) -> impl IntoView {
         .logs
         .iter()
         .map(|l| {
-            let href = format!("/bots/{bot_id}/webhooks/{}/logs", l.webhook_id);
+            // The log filtered to this user (`user_id`, as log_filters reads it), not all of
+            // the webhook's requests.
+            let href = format!(
+                "/bots/{bot_id}/webhooks/{}/logs?user_id={user_id}",
+                l.webhook_id
+            );
             view! {
                 <tr>
                     <td>{fmt::time(l.received_at)}</td>
@@ -91,7 +96,7 @@ fn user_view(detail: UserDetail) -> impl IntoView {
                     <td>{fmt::outcome(&l.outcome)}</td>
                     <td>{l.status}</td>
                     <td>
-                        <A href=href>{format!("Webhook {} logs", l.webhook_id)}</A>
+                        <A href=href>{format!("Webhook {} logs of this user", l.webhook_id)}</A>
                     </td>
                 </tr>
             }

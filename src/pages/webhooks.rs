@@ -3,6 +3,7 @@
 
 use crate::api::bots::WebhookSummary;
 use crate::api::{self, ApiError};
+use crate::components::access::{ReadOnlyNote, read_only as read_only_in};
 use crate::components::copy_button::CopyButton;
 use crate::pages::fmt;
 use leptos::prelude::*;
@@ -14,7 +15,11 @@ pub fn Webhooks() -> impl IntoView {
     let params = use_params_map();
     let bot_id = Memo::new(move |_| fmt::id(params.read().get("bot_id")));
     let reload = RwSignal::new(0u32);
-    let bot = LocalResource::new(move || api::bots::get_bot(bot_id.get()));
+    // Loaded again with the list: its webhook count decides whether another may be made.
+    let bot = LocalResource::new(move || {
+        reload.track();
+        api::bots::get_bot(bot_id.get())
+    });
     let hooks = LocalResource::new(move || {
         reload.track();
         api::bots::webhooks(bot_id.get(), None)
@@ -25,15 +30,24 @@ pub fn Webhooks() -> impl IntoView {
             .map(|b| format!("Bot: {} ({})", b.name, b.channel))
             .unwrap_or_default()
     };
+    let loaded_bot = move || bot.get().and_then(Result::ok);
+    let read_only = read_only_in(move || loaded_bot().map(|b| b.workspace_id));
+    // "5 of 5": no room for another webhook.
+    let full = Signal::derive(move || {
+        loaded_bot()
+            .filter(|b| b.webhooks.total >= i64::from(b.max_webhooks))
+            .map(|b| (b.webhooks.total, b.max_webhooks))
+    });
 
     view! {
-        <section aria-labelledby="screen-title">
+        <section class:read-only=move || read_only.get() aria-labelledby="screen-title">
             <nav aria-label="Breadcrumb" class="breadcrumb">
                 <A href="/">"Bots"</A>
             </nav>
             <h1 id="screen-title">"Tools → Inbound Webhooks"</h1>
             <p id="bot-name" class="muted">{bot_name}</p>
-            <NewWebhook bot_id=bot_id reload=reload />
+            <ReadOnlyNote read_only />
+            <NewWebhook bot_id=bot_id reload=reload read_only full />
             <Suspense fallback=|| {
                 view! { <p role="status">"Loading webhooks…"</p> }
             }>
@@ -73,7 +87,9 @@ pub fn Webhooks() -> impl IntoView {
                                                 {page
                                                     .items
                                                     .into_iter()
-                                                    .map(|row| view! { <HookRow bot_id=bot row=row /> })
+                                                    .map(|row| {
+                                                        view! { <HookRow bot_id=bot row=row read_only /> }
+                                                    })
                                                     .collect_view()}
                                             </tbody>
                                         </table>
@@ -97,9 +113,16 @@ pub fn Webhooks() -> impl IntoView {
     }
 }
 
-/// The *New Inbound Webhook* button, and the inline form asking for its name.
+/// The *New Inbound Webhook* button, and the inline form asking for its name. The button is
+/// disabled, saying why, for a viewer and when the bot has all the webhooks it may have
+/// (`full`: how many it has, of how many).
 #[component]
-fn NewWebhook(bot_id: Memo<i64>, reload: RwSignal<u32>) -> impl IntoView {
+fn NewWebhook(
+    bot_id: Memo<i64>,
+    reload: RwSignal<u32>,
+    read_only: Signal<bool>,
+    full: Signal<Option<(i64, u32)>>,
+) -> impl IntoView {
     let navigate = use_navigate();
     let open = RwSignal::new(false);
     let name = RwSignal::new(String::new());
@@ -130,14 +153,39 @@ fn NewWebhook(bot_id: Memo<i64>, reload: RwSignal<u32>) -> impl IntoView {
             when=move || open.get()
             fallback=move || {
                 view! {
-                    <button
-                        type="button"
-                        class="primary"
-                        id="new-webhook"
-                        on:click=move |_| open.set(true)
-                    >
-                        "New Inbound Webhook"
-                    </button>
+                    <div class="new-webhook">
+                        <button
+                            type="button"
+                            class="primary"
+                            id="new-webhook"
+                            disabled=move || read_only.get() || full.get().is_some()
+                            aria-describedby=move || {
+                                if read_only.get() {
+                                    Some("read-only-note")
+                                } else if full.get().is_some() {
+                                    Some("new-webhook-reason")
+                                } else {
+                                    None
+                                }
+                            }
+                            on:click=move |_| open.set(true)
+                        >
+                            "New Inbound Webhook"
+                        </button>
+                        {move || {
+                            full.get()
+                                .filter(|_| !read_only.get())
+                                .map(|(has, max)| {
+                                    view! {
+                                        <p id="new-webhook-reason" class="muted new-webhook-reason">
+                                            {format!(
+                                                "This bot has {has} of {max} webhooks: delete one to add another.",
+                                            )}
+                                        </p>
+                                    }
+                                })
+                        }}
+                    </div>
                 }
             }
         >
@@ -192,7 +240,7 @@ fn NewWebhook(bot_id: Memo<i64>, reload: RwSignal<u32>) -> impl IntoView {
 
 /// One webhook: its switch keeps its own state and the API's reason when it was refused.
 #[component]
-fn HookRow(bot_id: i64, row: WebhookSummary) -> impl IntoView {
+fn HookRow(bot_id: i64, row: WebhookSummary, read_only: Signal<bool>) -> impl IntoView {
     let active = RwSignal::new(row.active);
     let busy = RwSignal::new(false);
     let reason: RwSignal<Option<String>> = RwSignal::new(None);
@@ -253,6 +301,7 @@ fn HookRow(bot_id: i64, row: WebhookSummary) -> impl IntoView {
                     aria-label=switch_label
                     aria-describedby=reason_id.clone()
                     aria-busy=move || busy.get().to_string()
+                    disabled=move || read_only.get()
                     on:click=toggle
                 >
                     <span class="switch-track" aria-hidden="true"></span>

@@ -88,3 +88,18 @@ impl Default for MaxWebhooks {
 
 u32_newtype_conversions!(DailyLimit);
 u32_newtype_conversions!(MaxWebhooks);
+
+/// A wait of `secs` seconds as a person reads it after "try again in": `40 seconds`,
+/// `15 minutes`, `2 hours`. Rounded up, so trying again then is never too early.
+pub fn wait(secs: i64) -> String {
+    let secs = secs.max(1);
+    let minutes = (secs + 59) / 60;
+    let (n, unit) = if secs < 60 {
+        (secs, "second")
+    } else if minutes < 60 {
+        (minutes, "minute")
+    } else {
+        ((secs + 3599) / 3600, "hour")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}

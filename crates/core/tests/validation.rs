@@ -5,7 +5,7 @@
 
 use botwire_core::channel::Channel;
 use botwire_core::email::Email;
-use botwire_core::limits::{DailyLimit, MaxWebhooks};
+use botwire_core::limits::{self, DailyLimit, MaxWebhooks};
 use botwire_core::names::{FieldName, WebhookName};
 use botwire_core::phone::{Country, Phone};
 
@@ -543,4 +543,23 @@ fn max_webhooks_is_1_to_100() {
     }
     assert!(serde_json::from_str::<MaxWebhooks>("0").is_err());
     assert_eq!(serde_json::from_str::<MaxWebhooks>("20").unwrap().get(), 20);
+}
+
+#[test]
+fn waits_read_in_seconds_minutes_or_hours_rounded_up() {
+    let cases = [
+        (0, "1 second"),
+        (1, "1 second"),
+        (40, "40 seconds"),
+        (60, "1 minute"),
+        (61, "2 minutes"),
+        (894, "15 minutes"),
+        (3540, "59 minutes"),
+        (3541, "1 hour"),
+        (3600, "1 hour"),
+        (86_400, "24 hours"),
+    ];
+    for (secs, want) in cases {
+        assert_eq!(limits::wait(secs), want, "{secs} s");
+    }
 }

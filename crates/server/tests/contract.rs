@@ -183,6 +183,8 @@ async fn over_the_limit_is_429_counted_not_logged(kind: DbKind) {
     assert_eq!(body["title"], "Too Many Requests");
     let detail = body["detail"].as_str().unwrap();
     assert!(detail.contains("500"), "{detail}");
+    let wait = botwire_core::limits::wait(retry_after);
+    assert!(detail.ends_with(&format!("retry in {wait}")), "{detail}");
 
     // Counted, not logged, not processed.
     assert_eq!(env.count("SELECT COUNT(*) FROM request_logs").await, 0);

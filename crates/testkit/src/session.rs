@@ -41,11 +41,16 @@ impl Browser {
     /// Logs in as [`EMAIL`] on the login page; waits until the app shows the bots list's
     /// address (`/`).
     pub async fn log_in(&self, server: &Server) {
+        self.log_in_as(server, EMAIL).await;
+    }
+
+    /// [`Browser::log_in`] as another account with [`PASSWORD`] (see [`Server::create_user`]).
+    pub async fn log_in_as(&self, server: &Server, email: &str) {
         self.client
             .goto(&server.url("/login"))
             .await
             .expect("open the login page");
-        self.type_into("#email", EMAIL).await;
+        self.type_into("#email", email).await;
         self.type_into("#password", PASSWORD).await;
         self.click("button[type=submit]").await;
         self.wait_path(|p| p == "/").await;

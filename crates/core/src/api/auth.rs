@@ -22,6 +22,22 @@ pub struct Me {
     pub workspaces: Vec<Membership>,
 }
 
+/// The role held in `workspace_id` among `memberships`; `None` when it is not one of them.
+pub fn role_in(memberships: &[Membership], workspace_id: i64) -> Option<Role> {
+    memberships
+        .iter()
+        .find(|m| m.workspace_id == workspace_id)
+        .map(|m| m.role)
+}
+
+impl Me {
+    /// Whether the account may change things in `workspace_id`: the server refuses anyone
+    /// else, so the app shows their controls read-only.
+    pub fn can_write(&self, workspace_id: i64) -> bool {
+        role_in(&self.workspaces, workspace_id).is_some_and(Role::can_write)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
@@ -58,4 +74,31 @@ pub struct Setup {
     pub token: String,
     pub email: String,
     pub password: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Me, Membership};
+    use crate::access::Role;
+
+    #[test]
+    fn only_owners_and_editors_of_a_workspace_can_write_there() {
+        let member = |workspace_id, role| Membership {
+            workspace_id,
+            workspace_name: format!("w{workspace_id}"),
+            role,
+        };
+        let me = Me {
+            account_id: 1,
+            email: "a@example.com".into(),
+            workspaces: vec![
+                member(1, Role::Owner),
+                member(2, Role::Editor),
+                member(3, Role::Viewer),
+            ],
+        };
+        assert!(me.can_write(1) && me.can_write(2));
+        assert!(!me.can_write(3), "a viewer");
+        assert!(!me.can_write(4), "not a member");
+    }
 }

@@ -56,7 +56,10 @@ async fn login(
         if let Err(oldest) = accounts::take_login_attempt(pool, &email).await? {
             let retry = (oldest + accounts::LOGIN_WINDOW_MS - crate::store::now_ms()) / 1000 + 1;
             return Err(Error::TooManyRequests {
-                detail: format!("too many failed logins for this email; try again in {retry} s"),
+                detail: format!(
+                    "too many failed logins for this email; try again in {}",
+                    botwire_core::limits::wait(retry)
+                ),
                 retry_after_secs: retry,
             });
         }

@@ -28,11 +28,7 @@ impl Caller {
     /// The caller's role in `workspace_id`; someone else's workspace is "not found", never
     /// "forbidden", so its existence is not revealed.
     pub fn role_in(&self, workspace_id: i64) -> Result<Role> {
-        self.memberships
-            .iter()
-            .find(|m| m.workspace_id == workspace_id)
-            .map(|m| m.role)
-            .ok_or(Error::NotFound)
+        botwire_core::api::auth::role_in(&self.memberships, workspace_id).ok_or(Error::NotFound)
     }
 
     pub fn can_read(&self, workspace_id: i64) -> Result<()> {

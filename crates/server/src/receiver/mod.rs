@@ -186,8 +186,9 @@ async fn handle(
         Ingested::Limited(quota) => {
             (state.exhausted_bots).refused(bot_id, version, now, quota.reset_secs);
             let detail = format!(
-                "this bot's limit of {} requests in 24 hours is used up; retry in {} s",
-                quota.limit, quota.reset_secs
+                "this bot's limit of {} requests in 24 hours is used up; retry in {}",
+                quota.limit,
+                botwire_core::limits::wait(quota.reset_secs)
             );
             let mut response = problem(StatusCode::TOO_MANY_REQUESTS, &detail, None);
             response.headers_mut().insert(
