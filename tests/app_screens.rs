@@ -370,14 +370,22 @@ async fn the_setup_link_creates_the_first_account() {
     browser.client.goto(&link).await.expect("open the link");
     browser.wait_text("h1", "Set up Botwire").await;
 
-    // The API's message for a field shows next to that field.
-    browser.type_into("#email", "owner@example.com").await;
+    // The API's message for each field shows next to that field, every one at once, and is
+    // read out when it appears.
+    browser.type_into("#email", "owner at example.com").await;
     browser.type_into("#password", "short").await;
     browser.click("button[type=submit]").await;
     browser
         .wait_text("#password-error", "at least 10 characters")
         .await;
     assert_eq!(browser.attr("#password", "aria-invalid").await, "true");
+    assert!(!browser.text("#email-error").await.is_empty());
+    assert_eq!(browser.attr("#email", "aria-invalid").await, "true");
+    for error in ["#email-error", "#password-error"] {
+        assert_eq!(browser.attr(error, "aria-live").await, "polite", "{error}");
+    }
+    browser.clear("#email").await;
+    browser.type_into("#email", "owner@example.com").await;
 
     browser.type_into("#password", " but now long enough").await;
     browser.click("button[type=submit]").await;

@@ -110,7 +110,7 @@ pub fn CredentialsForm(
                     aria-invalid=move || email_error().is_some().to_string()
                     aria-describedby="email-error"
                 />
-                <p id="email-error" class="field-error">
+                <p id="email-error" class="field-error" aria-live="polite">
                     {email_error}
                 </p>
             </div>
@@ -126,7 +126,7 @@ pub fn CredentialsForm(
                     aria-invalid=move || password_error().is_some().to_string()
                     aria-describedby="password-error"
                 />
-                <p id="password-error" class="field-error">
+                <p id="password-error" class="field-error" aria-live="polite">
                     {password_error}
                 </p>
             </div>

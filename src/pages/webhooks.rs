@@ -209,7 +209,7 @@ fn NewWebhook(
                         aria-invalid=move || name_error().is_some().to_string()
                         aria-describedby="webhook-name-error"
                     />
-                    <p id="webhook-name-error" class="field-error">
+                    <p id="webhook-name-error" class="field-error" aria-live="polite">
                         {name_error}
                     </p>
                 </div>
