@@ -22,7 +22,7 @@ pub fn ScreenChange() -> impl IntoView {
 }
 
 /// The window's title for the screen at `path`.
-pub fn title_of(path: &str) -> String {
+fn title_of(path: &str) -> String {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let screen = match segments.as_slice() {
         [""] => "Bots",

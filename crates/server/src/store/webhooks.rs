@@ -342,9 +342,7 @@ pub async fn activate_checked(
     check: impl FnOnce(&Webhook, &[CustomField]) -> Result<()>,
 ) -> Result<()> {
     super::in_transaction(pool, async |tx| {
-        changing(tx, id).await?;
-        let hook = get(&mut **tx, id).await?;
-        let fields = bots::fields(&mut **tx, hook.bot_id).await?;
+        let (hook, fields) = locked(tx, id).await?;
         check(&hook, &fields)?;
         write_active(tx, id, true).await
     })
@@ -469,12 +467,18 @@ pub async fn update_checked(
     decide: impl FnOnce(&Webhook, &[CustomField]) -> Result<Changes>,
 ) -> Result<()> {
     super::in_transaction(pool, async |tx| {
-        changing(tx, id).await?;
-        let hook = get(&mut **tx, id).await?;
-        let fields = bots::fields(&mut **tx, hook.bot_id).await?;
+        let (hook, fields) = locked(tx, id).await?;
         write(tx, id, &decide(&hook, &fields)?).await
     })
     .await
+}
+
+/// The webhook and its bot's custom fields, read after taking the bot's lock ([`changing`]).
+async fn locked(tx: &mut super::Tx<'_>, id: i64) -> Result<(Webhook, Vec<CustomField>)> {
+    changing(tx, id).await?;
+    let hook = get(&mut **tx, id).await?;
+    let fields = bots::fields(&mut **tx, hook.bot_id).await?;
+    Ok((hook, fields))
 }
 
 /// Writes the given columns, in a transaction that has called [`changing`].
