@@ -452,6 +452,52 @@ async fn bot_list(kind: DbKind) {
     assert_newest_first_without_repeats(&ids);
     assert_eq!(ids.len(), 6, "search and paging together");
 
+    // The channel filter applies before paging, so every page is full of that channel's bots.
+    let (plain, sales_1) = (created[1], created[6]);
+    for id in [plain, sales_1] {
+        let (status, bot) = call(
+            &api,
+            &api.owner,
+            Method::PATCH,
+            &format!("/bots/{id}"),
+            Some(json!({ "channel": "whatsapp" })),
+        )
+        .await;
+        assert_eq!(status, 200, "{bot}");
+    }
+    assert_eq!(
+        walk(&api, &api.owner, "/bots?channel=whatsapp", 1).await,
+        [plain, sales_1]
+    );
+    assert_eq!(
+        walk(&api, &api.owner, "/bots?channel=%20WhatsApp%20", 1).await,
+        [plain, sales_1]
+    );
+    assert_eq!(
+        walk(&api, &api.owner, "/bots?channel=whatsapp&q=sales", 1).await,
+        [sales_1]
+    );
+    assert_eq!(
+        walk(&api, &api.owner, "/bots?channel=email", 1).await,
+        Vec::<i64>::new()
+    );
+    for query in ["channel=fax", "channel="] {
+        let (status, problem) = call(
+            &api,
+            &api.owner,
+            Method::GET,
+            &format!("/bots?{query}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 422, "{query}: {problem}");
+        assert_eq!(error_fields(&problem), ["channel"]);
+        assert!(
+            error_for(&problem, "channel").contains("expected one of sms, voice"),
+            "{problem}"
+        );
+    }
+
     let (status, page) = call(
         &api,
         &api.owner,

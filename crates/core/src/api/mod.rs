@@ -13,3 +13,7 @@ pub mod logs;
 pub mod page;
 pub mod users;
 pub mod webhooks;
+
+/// The largest request body the API takes, in bytes (2 MiB): a larger one is a 413. The app
+/// says so before sending, e.g. of a sample pasted into the editor.
+pub const BODY_MAX_BYTES: usize = 2 * 1024 * 1024;

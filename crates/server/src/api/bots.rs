@@ -79,12 +79,15 @@ pub struct BotFilter {
     pub q: Option<String>,
     /// Only this workspace's bots.
     pub workspace_id: Option<i64>,
+    /// Only bots on this channel (`sms`, `voice`, `whatsapp`, `messenger`, `instagram`,
+    /// `email`, `webchat`; any case).
+    pub channel: Option<String>,
 }
 
 /// The bots of the caller's workspaces, newest first.
 #[utoipa::path(get, path = "/bots", tag = "bots", params(PageQuery, BotFilter),
     responses((status = 200, body = Page<BotView>), (status = 401), (status = 404, description = "workspace_id is not one of the caller's"),
-              (status = 422, description = "invalid limit or cursor")))]
+              (status = 422, description = "invalid limit, cursor or channel")))]
 async fn list_bots(
     State(state): State<AppState>,
     caller: Caller,
@@ -101,7 +104,14 @@ async fn list_bots(
         None => caller.workspace_ids(),
     };
     let q = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let bots = bot_admin::list_bots(state.db.pool(), &workspaces, q, before, limit + 1).await?;
+    let mut check = Check::default();
+    let channel = filter
+        .channel
+        .as_deref()
+        .and_then(|c| check.take("channel", Channel::parse(c)));
+    check.done()?;
+    let bots =
+        bot_admin::list_bots(state.db.pool(), &workspaces, q, channel, before, limit + 1).await?;
     let page = Page::from_rows(bots, limit, |b| b.id);
     Ok(Json(Page {
         items: views(&state, page.items).await?,

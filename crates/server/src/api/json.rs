@@ -110,7 +110,7 @@ fn nul_at(value: &Value, path: String) -> Option<String> {
     }
 }
 
-/// A request body as bytes, within the API's body limit (axum's default, 2 MiB): over it is
+/// A request body as bytes, within the API's body limit (`BODY_MAX_BYTES`, 2 MiB): over it is
 /// a 413 problem+json.
 pub struct RawBody(pub Bytes);
 

@@ -62,10 +62,14 @@ pub fn router() -> axum::Router<AppState> {
     document_input_errors(&mut openapi);
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     let document = std::sync::Arc::new(openapi);
-    router.route(
-        "/openapi.json",
-        get(move || async move { Json(document.as_ref().clone()) }),
-    )
+    router
+        .route(
+            "/openapi.json",
+            get(move || async move { Json(document.as_ref().clone()) }),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(
+            botwire_core::api::BODY_MAX_BYTES,
+        ))
 }
 
 /// The answers `json`'s extractors give any route, documented once rather than at each: a

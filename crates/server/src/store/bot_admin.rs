@@ -41,6 +41,7 @@ pub async fn list_bots(
     pool: &AnyPool,
     workspace_ids: &[i64],
     q: Option<&str>,
+    channel: Option<Channel>,
     before_id: i64,
     limit: u32,
 ) -> Result<Vec<Bot>> {
@@ -51,9 +52,13 @@ pub async fn list_bots(
         "SELECT {BOT_COLUMNS} FROM bots WHERE id < $1 AND workspace_id IN ({})",
         placeholders(2, workspace_ids.len())
     );
-    let q_at = workspace_ids.len() + 2;
+    let mut next = workspace_ids.len() + 2;
     if q.is_some() {
-        sql.push_str(&format!(" AND LOWER(name) LIKE LOWER(${q_at}) ESCAPE '\\'"));
+        sql.push_str(&format!(" AND LOWER(name) LIKE LOWER(${next}) ESCAPE '\\'"));
+        next += 1;
+    }
+    if channel.is_some() {
+        sql.push_str(&format!(" AND channel = ${next}"));
     }
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
     let mut statement = super::sql::query(sql).bind(before_id);
@@ -62,6 +67,9 @@ pub async fn list_bots(
     }
     if let Some(q) = q {
         statement = statement.bind(contains_pattern(q));
+    }
+    if let Some(channel) = channel {
+        statement = statement.bind(channel.as_str());
     }
     statement
         .fetch_all::<BotRow>(&mut pool.into())
