@@ -3,6 +3,7 @@
 use crate::api;
 use crate::api::auth::Me;
 use crate::components::leave_guard::LeaveGuard;
+use crate::components::notice::{Notice, NoticeRegion};
 use crate::components::screen_change::ScreenChange;
 use crate::components::session_ended::SessionEnded;
 use crate::pages::NotFound;
@@ -27,6 +28,7 @@ pub fn App() -> impl IntoView {
         me: RwSignal::new(None),
         ended_over_changes: RwSignal::new(None),
     });
+    Notice::provide();
     // Before the router: its listeners must come after the guard's.
     LeaveGuard::install();
     view! {
@@ -55,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <AccountMenu />
             </header>
             <main id="main" tabindex="-1">
+                <NoticeRegion />
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=crate::pages::bots::Bots />
                     <Route path=path!("/login") view=crate::pages::login::Login />

@@ -1,5 +1,5 @@
 //! The inbound-webhook editor in headless Chromium against the real server and the release
-//! build: the seed walk-through, awkward member names in the tree, a 1 MiB payload, the tree
+//! build: the seed walk-through, deleting a webhook, the tree by keyboard, awkward member names in the tree, a 1 MiB payload, the tree
 //! following the sample, and the question before leaving unsaved changes.
 
 use botwire_testkit::{Browser, EMAIL, PASSWORD, Session, poll, samples};
@@ -184,9 +184,40 @@ async fn seed_walk_through_in_the_editor() {
 
     // 6. The message, with completion and a live preview.
     let area = b.find("#action-template").await;
-    area.send_keys("Hi {{first").await.expect("type");
+    area.send_keys("Hi {{").await.expect("type");
     b.wait_text("#template-suggestions", "first_name").await;
+    // A screen reader hears how many match and which one ↑ ↓ reached, the focus in the text
+    // (the status is visually hidden: its text content, not its rendered text).
+    let status = async || {
+        b.find("#template-suggestions-status")
+            .await
+            .prop("textContent")
+            .await
+            .expect("textContent")
+            .unwrap_or_default()
+    };
+    if let Err(said) = poll(status, |t| {
+        t.ends_with("fields match: ↑ ↓ choose, Enter inserts.")
+    })
+    .await
+    {
+        panic!("the suggestions' status says {said:?}");
+    }
+    assert_eq!(
+        b.attr("#action-template", "aria-activedescendant").await,
+        "suggestion-0"
+    );
+    area.send_keys(&Key::Down.to_string()).await.expect("down");
+    b.wait_attr("#action-template", "aria-activedescendant", "suggestion-1")
+        .await;
+    assert_eq!(b.attr("#suggestion-1", "aria-selected").await, "true");
+    area.send_keys("first").await.expect("type");
+    if let Err(said) = poll(status, |t| t == "1 field matches: Enter inserts it.").await {
+        panic!("the suggestions' status says {said:?}");
+    }
     area.send_keys("\u{E007}").await.expect("enter"); // Enter picks the suggestion
+    b.wait_attr("#action-template", "aria-activedescendant", "")
+        .await;
     area.send_keys(", see you on {{booking_start}}")
         .await
         .expect("type");
@@ -319,13 +350,19 @@ async fn identity_and_mapping_errors_show_live_and_from_the_api() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+    // Moving and removing rows keeps the focus in the list: on the arrow pressed, or the
+    // other one once the row is at the end; on the row that takes a removed one's place.
     wait_rows(b, &["$.n", "$.m"]).await;
     b.click(".mapping-row .move-down").await;
     wait_rows(b, &["$.m", "$.n"]).await;
+    b.wait_focus(".mapping-row:nth-child(2) .move-up").await;
     b.click(".mapping-row:nth-child(2) .move-up").await;
     wait_rows(b, &["$.n", "$.m"]).await;
+    b.wait_focus(".mapping-row:nth-child(1) .move-down").await;
     b.click(".mapping-row:nth-child(2) .remove-mapping").await;
     wait_rows(b, &["$.n"]).await;
+    b.wait_focus(".mapping-row:nth-child(1) .remove-mapping")
+        .await;
 
     // A broken path: the exact error live, then the API's message next to the row on save.
     let path = b.find(".mapping-path").await;
@@ -495,6 +532,193 @@ async fn a_save_over_another_tabs_save_is_refused_and_can_load_it() {
     s.browser.close().await;
 }
 
+/// Deleting from the editor: a modal dialog says what goes, Escape keeps the webhook, and
+/// confirming deletes it and its log, without asking about the unsaved changes it mentioned,
+/// and the list says so.
+#[tokio::test]
+async fn a_webhook_is_deleted_after_confirming_and_the_list_says_so() {
+    let s = Session::logged_in(390, 844).await;
+    let b = &s.browser;
+    let (bot_id, hook) = bot_and_webhook(b).await;
+    let hook_id = hook["id"].as_i64().unwrap();
+    let address = s
+        .server
+        .url(&format!("/hooks/{}", hook["token"].as_str().unwrap()));
+    let post = async || {
+        reqwest::Client::new()
+            .post(&address)
+            .header("content-type", "application/json")
+            .body(samples::BOOKING)
+            .send()
+            .await
+            .expect("post to the webhook")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(post().await, 403, "inactive, and logged");
+    open_editor(&s, bot_id, hook_id).await;
+    b.type_into("#action-template", "Not saved").await;
+
+    // The dialog opens modal, on its safe choice, naming the webhook and what goes with it.
+    b.click("#delete-webhook").await;
+    let modal = async || {
+        b.client
+            .execute(
+                "const d = document.getElementById('delete-dialog'); \
+                 return d.open && d.matches(':modal');",
+                vec![],
+            )
+            .await
+            .expect("dialog state")
+            .as_bool()
+            .expect("a boolean")
+    };
+    assert!(modal().await, "the dialog is modal");
+    assert_eq!(focused_id(b).await, "cancel-delete");
+    assert_eq!(
+        b.text("#delete-dialog-title").await,
+        "Delete \u{201c}Bookings\u{201d}?"
+    );
+    let why = b.text("#delete-dialog-why").await;
+    assert!(why.contains("request log is deleted"), "{why}");
+    assert!(why.contains("unsaved changes are lost too"), "{why}");
+    b.assert_fits("the delete dialog").await;
+
+    // Escape keeps it, and focus goes back to the button that opened the dialog.
+    b.client
+        .active_element()
+        .await
+        .expect("focused")
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .expect("Escape");
+    if poll(modal, |open| !open).await.is_err() {
+        panic!("Escape did not close the dialog");
+    }
+    assert_eq!(focused_id(b).await, "delete-webhook");
+    let (status, _) = b.api("GET", &format!("/webhooks/{hook_id}"), None).await;
+    assert_eq!(status, 200, "kept");
+
+    // Confirmed: the list of the bot's webhooks, saying what was deleted, and nothing asked.
+    b.click("#delete-webhook").await;
+    b.click("#confirm-delete").await;
+    b.wait_path(|p| p == format!("/bots/{bot_id}/webhooks"))
+        .await;
+    assert_no_dialog(b, "after deleting").await;
+    assert_eq!(
+        b.wait_text("#notice", "Deleted").await,
+        "Deleted the webhook \u{201c}Bookings\u{201d} and its request log."
+    );
+    assert_eq!(b.attr("#notice", "role").await, "status");
+    b.wait_text(".empty", "No inbound webhooks yet").await;
+    assert_eq!(focused_id(b).await, "main");
+    let (status, _) = b.api("GET", &format!("/webhooks/{hook_id}"), None).await;
+    assert_eq!(status, 404);
+    let (status, _) = b
+        .api("GET", &format!("/webhooks/{hook_id}/logs"), None)
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(post().await, 404, "the address is dead");
+
+    // The notice was for that screen only.
+    b.click(".breadcrumb a").await;
+    b.wait_path(|p| p == "/").await;
+    b.wait_text_is("#notice", "").await;
+    s.browser.close().await;
+}
+
+/// The payload tree by keyboard: one tab stop, the arrow keys inside.
+#[tokio::test]
+async fn the_payload_tree_is_one_tab_stop_with_arrow_keys() {
+    let s = Session::logged_in(1280, 900).await;
+    let b = &s.browser;
+    let (bot_id, hook) = bot_and_webhook(b).await;
+    let hook_id = hook["id"].as_i64().unwrap();
+    let items: Vec<u32> = (0..150).collect();
+    let sample = json!({ "a": { "b": 1 }, "c": items });
+    let (status, _) = b
+        .api(
+            "PATCH",
+            &format!("/webhooks/{hook_id}"),
+            Some(json!({ "sample": sample.to_string() })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    open_editor(&s, bot_id, hook_id).await;
+    b.click("#preview-payload").await;
+    b.find(".json-tree").await;
+    let tab_stops = async || {
+        b.client
+            .execute(
+                "return [...document.querySelectorAll('.json-tree button')] \
+                 .filter(e => e.tabIndex >= 0).map(e => e.dataset.path || e.className)",
+                vec![],
+            )
+            .await
+            .expect("tab stops")
+    };
+    assert_eq!(tab_stops().await, json!(["$"]), "one tab stop: the root");
+
+    let key = async |k: Key| {
+        b.client
+            .active_element()
+            .await
+            .expect("focused")
+            .send_keys(&k.to_string())
+            .await
+            .expect("key");
+    };
+    let toggle = |path: &str| format!(".jt-toggle[data-path=\"{path}\"]");
+    b.client
+        .execute(
+            "document.querySelector('.json-tree .jt-toggle').focus()",
+            vec![],
+        )
+        .await
+        .expect("focus the root");
+    b.wait_focus(&toggle("$")).await;
+    key(Key::Down).await;
+    b.wait_focus(".jt-pick[aria-label=\"Select $\"]").await;
+    key(Key::Down).await;
+    b.wait_focus(&toggle("$['a']")).await;
+    // ← closes an open container; → opens it again and then goes into it.
+    key(Key::Left).await;
+    b.wait_attr(&toggle("$['a']"), "aria-expanded", "false")
+        .await;
+    b.wait_focus(&toggle("$['a']")).await;
+    key(Key::Right).await;
+    b.wait_attr(&toggle("$['a']"), "aria-expanded", "true")
+        .await;
+    key(Key::Right).await;
+    b.wait_focus(".jt-pick[aria-label=\"Select $.a\"]").await;
+    key(Key::Down).await;
+    b.wait_focus(".jt-value[data-path=\"$['a']['b']\"]").await;
+    // ← from a value goes to its container.
+    key(Key::Left).await;
+    b.wait_focus(&toggle("$['a']")).await;
+    // End reaches Show more; it shows the next members and the focus goes to the first.
+    key(Key::End).await;
+    b.wait_focus(".jt-more").await;
+    key(Key::Enter).await;
+    b.wait_focus(".jt-value[data-path=\"$['c'][100]\"]").await;
+    assert_eq!(
+        tab_stops().await,
+        json!(["$['c'][100]"]),
+        "the tab stop follows the focus"
+    );
+    key(Key::Home).await;
+    b.wait_focus(&toggle("$")).await;
+    assert_eq!(tab_stops().await, json!(["$"]));
+    // Enter on a value selects it, as a click does.
+    for _ in 0..4 {
+        key(Key::Down).await;
+    }
+    b.wait_focus(".jt-value[data-path=\"$['a']['b']\"]").await;
+    key(Key::Enter).await;
+    b.wait_text("#selected-path", "$.a.b").await;
+    s.browser.close().await;
+}
+
 #[tokio::test]
 async fn the_tree_shows_paths_for_awkward_member_names() {
     let s = Session::logged_in(390, 844).await;
@@ -581,7 +805,7 @@ async fn the_tree_shows_paths_for_awkward_member_names() {
 }
 
 #[tokio::test]
-async fn a_one_mebibyte_sample_renders_and_expands_quickly() {
+async fn a_one_mebibyte_sample_renders_and_expands_quickly_and_a_larger_one_is_refused() {
     let s = Session::logged_in(1280, 900).await;
     let b = &s.browser;
     let (bot_id, hook) = bot_and_webhook(b).await;
@@ -648,6 +872,23 @@ async fn a_one_mebibyte_sample_renders_and_expands_quickly() {
         expanded < Duration::from_secs(5),
         "expanding took {expanded:?}"
     );
+
+    // Three times that is more than the API takes: the editor says so at once, without
+    // working it out, and Save is refused with the same limit.
+    b.client
+        .execute(
+            "const t = document.getElementById('sample'); \
+             t.value = '[' + [t.value, t.value, t.value].join(',') + ']'; \
+             t.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .expect("paste a 3 MiB sample");
+    let error = b.wait_text("#sample-error", "more than the 2 MiB").await;
+    assert!(error.starts_with("The sample is 2."), "{error}");
+    b.click("#save").await;
+    b.wait_text("#save-error", "larger than the API accepts (2 MiB)")
+        .await;
     s.browser.close().await;
 }
 

@@ -1,5 +1,5 @@
 //! The screens around the editor in headless Chromium against the real server and the release
-//! build: log in, the bots list, a bot's inbound webhooks (create, switch, copy), the log with a
+//! build: log in, the bots list (search, channel, paging), a bot's inbound webhooks (create, switch, copy), the log with a
 //! row's detail and replay, its filters, the user page, and a phone-sized screen.
 
 use botwire_testkit::{Api, Browser, DbKind, EMAIL, PASSWORD, Server, TestDb, owner_server, poll};
@@ -7,10 +7,58 @@ use fantoccini::Locator;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-async fn wait_attr(browser: &Browser, css: &str, name: &str, want: &str) {
-    if let Err(got) = poll(async || browser.attr(css, name).await, |got| got == want).await {
-        panic!("{css}[{name}] stayed {got:?}, wanted {want:?}");
+/// The channel filter asks the API, so it finds bots beyond the pages loaded; *Load more*
+/// moves the focus to the first bot it added.
+#[tokio::test]
+async fn the_bots_list_filters_by_channel_and_loads_more() {
+    let (_db, server) = owner_server().await;
+    let api = Api::login(&server).await;
+    // The oldest bot is the one WhatsApp bot: on the second page of all bots.
+    let (status, bot) = api
+        .call(
+            reqwest::Method::POST,
+            "/bots",
+            Some(json!({"name": "Old WhatsApp", "channel": "whatsapp", "default_country": "US"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{bot}");
+    for n in 1..=55 {
+        api.create_bot(&format!("SMS bot {n}")).await;
     }
+    let browser = Browser::start(1280, 900).await;
+    browser.log_in(&server).await;
+    browser.wait_text("#bots tbody", "SMS bot 55").await;
+    let rows = async || {
+        browser
+            .client
+            .find_all(Locator::Css("#bots tbody tr"))
+            .await
+            .expect("rows")
+            .len()
+    };
+    assert_eq!(rows().await, 50, "a page of 50");
+
+    browser.select("#bot-channel", "whatsapp").await;
+    browser.wait_text("#bots tbody", "Old WhatsApp").await;
+    if let Err(n) = poll(rows, |&n| n == 1).await {
+        panic!("{n} rows for WhatsApp");
+    }
+    assert_eq!(browser.text_now("#load-more-bots").await, None);
+
+    browser.select("#bot-channel", "").await;
+    browser.wait_text("#bots tbody", "SMS bot 55").await;
+    browser.click("#load-more-bots").await;
+    browser.wait_text("#bots tbody", "Old WhatsApp").await;
+    assert_eq!(rows().await, 56);
+    browser
+        .wait_focus("#bots tbody tr:nth-child(51) a.bot-webhooks")
+        .await;
+    assert_eq!(
+        browser.text_now("#load-more-bots").await,
+        None,
+        "the last page"
+    );
+    browser.close().await;
 }
 
 #[tokio::test]
@@ -87,7 +135,7 @@ async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
         .await
         .expect("list");
     let switch = format!("tr[data-webhook-id='{hook}'] button[role=switch]");
-    wait_attr(&browser, &switch, "aria-checked", "false").await;
+    browser.wait_attr(&switch, "aria-checked", "false").await;
     browser.click(&switch).await;
     browser
         .wait_text(
@@ -110,7 +158,7 @@ async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
         .await;
     assert_eq!(status, 200, "set identity: {body}");
     browser.click(&switch).await;
-    wait_attr(&browser, &switch, "aria-checked", "true").await;
+    browser.wait_attr(&switch, "aria-checked", "true").await;
 
     // The URL is the server's origin plus the API's path, and copies with an announcement.
     let url = browser.value(&format!("#webhook-url-{hook}")).await;
@@ -165,11 +213,12 @@ async fn logs_in_and_walks_bots_webhooks_logs_and_user() {
     browser.click("#logs tbody tr .link-button").await;
     browser.wait_text("#log-detail", "Headers").await;
 
-    // Replay runs it again and adds the new row.
+    // Replay runs it again and adds the new row; the focus comes back to Replay.
     browser.click("#replay").await;
     browser
         .wait_text("#replay-result", "Replayed: answered 200")
         .await;
+    browser.wait_focus("#replay").await;
     let rows = async || {
         let rows = browser
             .client
@@ -306,14 +355,14 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
     browser
         .wait_text("#webhooks tbody", "Webhook number 5")
         .await;
-    wait_attr(&browser, "#new-webhook", "disabled", "true").await;
+    browser.wait_attr("#new-webhook", "disabled", "true").await;
     assert_eq!(
         browser.attr("#new-webhook", "aria-describedby").await,
         "new-webhook-reason"
     );
     assert_eq!(
         browser.text("#new-webhook-reason").await,
-        "This bot has 5 of 5 webhooks: delete one to add another."
+        "This bot has 5 of 5 webhooks: delete one in its editor to add another."
     );
     browser.assert_fits("at the limit").await;
 
@@ -349,7 +398,7 @@ async fn refuses_a_sixth_webhook_and_fits_a_phone_screen() {
     let table = browser.wait_text("#logs tbody", "inactive").await;
     assert!(table.contains("403"), "status shown");
     // The last page has no cursor: no older page.
-    wait_attr(&browser, "#log-older", "disabled", "true").await;
+    browser.wait_attr("#log-older", "disabled", "true").await;
     // A row's detail fits the phone screen too.
     browser.click("#logs tbody tr .link-button").await;
     browser.wait_text("#log-body", "\"n\"").await;
@@ -551,9 +600,10 @@ async fn filters_the_log_by_outcome_user_time_and_body() {
     assert_eq!(browser.value("#log-user").await, ana.to_string());
     assert_eq!(browser.value("#log-search").await, "anchovy");
 
-    // Clear filters.
+    // Clear filters, which leaves the focus on the first filter.
     browser.click("#clear-filters").await;
     wait_log_rows(&browser, &[d, c, b, a], "cleared").await;
+    browser.wait_focus("#log-outcome").await;
     assert_eq!(browser.query().await, "");
     assert_eq!(browser.value("#log-user").await, "");
     assert_eq!(browser.value("#log-search").await, "");

@@ -106,6 +106,7 @@ async fn login_failures_read_as_words() {
         )
         .await;
 
+    let base = server.base.clone();
     server.kill().await;
     browser.clear("#password").await;
     browser.type_into("#password", PASSWORD).await;
@@ -116,5 +117,37 @@ async fn login_failures_read_as_words() {
             "Could not reach the server. Check your connection and try again.",
         )
         .await;
+
+    // A proxy in front of the server answers for it while it is down: its status in words.
+    let address = base.trim_start_matches("http://").parse().expect("address");
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_reuseaddr(true).expect("SO_REUSEADDR");
+    socket.bind(address).expect("the server's port");
+    let proxy = socket.listen(8).expect("listen");
+    let gateway = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        loop {
+            let Ok((mut conn, _)) = proxy.accept().await else {
+                return;
+            };
+            let mut request = [0u8; 8192];
+            let _ = conn.read(&mut request).await;
+            let body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+            let answer = format!(
+                "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = conn.write_all(answer.as_bytes()).await;
+        }
+    });
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text_is(
+            "#form-error",
+            "The server is not available right now (HTTP 502). Try again in a minute.",
+        )
+        .await;
+    gateway.abort();
     browser.close().await;
 }

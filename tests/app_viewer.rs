@@ -146,6 +146,7 @@ async fn a_viewer_sees_every_editing_control_read_only() {
             "button.insert-field",
             "#save",
             "#active-switch",
+            "#delete-webhook",
         ],
     )
     .await;

@@ -2,13 +2,22 @@
 
 use super::{ApiError, Page, get, post};
 use botwire_core::api::webhooks::NewWebhook;
+use botwire_core::channel::Channel;
 
 pub use botwire_core::api::bots::BotView;
 pub use botwire_core::api::webhooks::{WebhookDetail, WebhookSummary};
 
-/// `q` searches bot names; `cursor` continues a previous page.
-pub async fn list(q: &str, cursor: Option<&str>) -> Result<Page<BotView>, ApiError> {
+/// `q` searches bot names; `channel` (empty for all) keeps one channel's bots; `cursor`
+/// continues a previous page.
+pub async fn list(
+    q: &str,
+    channel: Option<Channel>,
+    cursor: Option<&str>,
+) -> Result<Page<BotView>, ApiError> {
     let mut path = format!("/bots?limit=50&q={}", encode(q.trim()));
+    if let Some(channel) = channel {
+        path.push_str(&format!("&channel={channel}"));
+    }
     if let Some(c) = cursor {
         path.push_str(&format!("&cursor={}", encode(c)));
     }

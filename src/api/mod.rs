@@ -132,6 +132,21 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     Ok(check(response).await?.json().await?)
 }
 
+/// What an error answer without our problem+json means (a proxy in front of the server, or
+/// the server gone while it answered), with the status for whoever is asked for help.
+fn without_detail(status: u16) -> String {
+    match status {
+        502..=504 => {
+            format!("The server is not available right now (HTTP {status}). Try again in a minute.")
+        }
+        500..=599 => format!(
+            "The server failed to do this (HTTP {status}). Try again; if it keeps failing, \
+             tell whoever runs Botwire."
+        ),
+        _ => format!("The server refused this (HTTP {status})."),
+    }
+}
+
 /// The response when it is a success; the problem+json turned into an [`ApiError`] when not.
 async fn check(response: Response) -> Result<Response, ApiError> {
     if response.ok() {
@@ -156,7 +171,7 @@ async fn check(response: Response) -> Result<Response, ApiError> {
     let detail = problem
         .as_ref()
         .and_then(|p| p.detail.clone())
-        .unwrap_or_else(|| format!("the server answered {status}"));
+        .unwrap_or_else(|| without_detail(status));
     Err(ApiError::Status {
         status,
         detail,

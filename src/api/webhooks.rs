@@ -1,5 +1,5 @@
-//! One inbound webhook, as the editor needs it: read, save, activate, rotate, listen, and the
-//! bot's custom fields.
+//! One inbound webhook, as the editor needs it: read, save, activate, rotate, listen, delete,
+//! and the bot's custom fields.
 
 use super::{ApiError, Page, delete, get, patch, post};
 use botwire_core::api::bots::CreateField;
@@ -73,6 +73,11 @@ fn if_changed<T: PartialEq + Clone>(saved: &T, draft: &T) -> Option<T> {
 pub async fn set_active(id: i64, active: bool) -> Result<WebhookDetail, ApiError> {
     let action = if active { "activate" } else { "deactivate" };
     post(&format!("/webhooks/{id}/{action}"), &serde_json::json!({})).await
+}
+
+/// Deletes the webhook and its request log; its address answers 404 from then on.
+pub async fn delete_webhook(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/webhooks/{id}")).await
 }
 
 pub async fn rotate(id: i64) -> Result<WebhookDetail, ApiError> {

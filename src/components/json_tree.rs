@@ -3,13 +3,20 @@
 //! first two levels are open, deeper ones closed, and a big object or array shows its first
 //! [`PAGE`] members with a button for more. Clicking a value selects it (its node, with both
 //! paths, goes to `on_select`).
+//!
+//! The keyboard: the tree is one tab stop (the button last focused in it), and the arrow keys
+//! move inside it (see [`on_key`]), so a long payload is not a hundred Tabs to get past.
 
+use crate::components::focus::focus_after_render;
 use botwire_core::path::Segment;
 use botwire_core::tree::{self, Node, NodeKind};
+use leptos::ev::{FocusEvent, KeyboardEvent};
 use leptos::prelude::*;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, css};
 
 /// Members shown at once; "Show more" adds as many again.
 pub const PAGE: usize = 100;
@@ -109,10 +116,116 @@ pub fn JsonTree(
         toggled: toggled.unwrap_or_default(),
     };
     view! {
-        <ul class="json-tree" aria-label="Payload tree">
+        <ul
+            class="json-tree"
+            aria-label="Payload tree"
+            aria-describedby="tree-keys"
+            on:keydown=on_key
+            on:focusin=hold_tab_stop
+        >
             {tree_node(doc, root, 0, ctx)}
         </ul>
+        <p id="tree-keys" class="visually-hidden">
+            "↑ ↓ move between the values, → opens, ← closes or goes up, Enter selects."
+        </p>
     }
+}
+
+/// The tab index of a button drawn at `depth`: the root's is the tree's tab stop until another
+/// button is focused.
+fn tab_index(depth: usize) -> &'static str {
+    if depth == 0 { "0" } else { "-1" }
+}
+
+/// The tree's buttons, in the order they are shown.
+fn buttons(tree: &Element) -> Vec<HtmlElement> {
+    let Ok(list) = tree.query_selector_all("button") else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+        .collect()
+}
+
+/// The focused button becomes the tree's one tab stop, so Tab leaves the tree and comes back
+/// to where the person was.
+fn hold_tab_stop(e: FocusEvent) {
+    let Some(target) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else {
+        return;
+    };
+    let Some(tree) = target.closest(".json-tree").ok().flatten() else {
+        return;
+    };
+    if target.tag_name() != "BUTTON" {
+        return;
+    }
+    if let Ok(Some(held)) = tree.query_selector("button[tabindex='0']") {
+        let _ = held.set_attribute("tabindex", "-1");
+    }
+    let _ = target.set_attribute("tabindex", "0");
+}
+
+/// ↑ ↓ go to the previous and next button, Home and End to the first and last; → opens a closed
+/// container and, on an open one, goes on into it; ← closes an open container and otherwise
+/// goes to the container around (from a container's *select*, to its own toggle).
+fn on_key(e: KeyboardEvent) {
+    if e.alt_key() || e.ctrl_key() || e.meta_key() || e.shift_key() {
+        return;
+    }
+    let Some(target) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else {
+        return;
+    };
+    let Some(tree) = target.closest(".json-tree").ok().flatten() else {
+        return;
+    };
+    let all = buttons(&tree);
+    let Some(at) = all.iter().position(|b| *b == target) else {
+        return;
+    };
+    let expanded = target.get_attribute("aria-expanded");
+    let to: Option<HtmlElement> = match e.key().as_str() {
+        "ArrowDown" => all.get(at + 1).cloned(),
+        "ArrowUp" => at.checked_sub(1).and_then(|i| all.get(i)).cloned(),
+        "Home" => all.first().cloned(),
+        "End" => all.last().cloned(),
+        "ArrowRight" => match expanded.as_deref() {
+            Some("false") => {
+                target.click();
+                None
+            }
+            Some(_) => all.get(at + 1).cloned(),
+            None => None,
+        },
+        "ArrowLeft" => match expanded.as_deref() {
+            Some("true") => {
+                target.click();
+                None
+            }
+            _ => container_toggle(&target),
+        },
+        _ => return,
+    };
+    e.prevent_default();
+    if let Some(to) = to {
+        let _ = to.focus();
+    }
+}
+
+/// The toggle of the container a button belongs to: its own row's for a *select*, else the
+/// one of the node around it.
+fn container_toggle(button: &HtmlElement) -> Option<HtmlElement> {
+    let own = button.closest("li.jt-node").ok().flatten()?;
+    let node = if button.class_list().contains("jt-pick") {
+        own
+    } else {
+        own.parent_element()?.closest("li.jt-node").ok().flatten()?
+    };
+    node.query_selector(":scope > .jt-row > .jt-toggle")
+        .ok()
+        .flatten()?
+        .dyn_into::<HtmlElement>()
+        .ok()
 }
 
 /// What every node of one tree shares.
@@ -179,6 +292,7 @@ fn tree_node(doc: Doc, node: Node, depth: usize, ctx: Ctx) -> AnyView {
                         <button
                             type="button"
                             class="jt-toggle"
+                            tabindex=tab_index(depth)
                             aria-expanded=move || expanded.get().to_string()
                             data-path=path.clone()
                             on:click=move |_| {
@@ -196,6 +310,7 @@ fn tree_node(doc: Doc, node: Node, depth: usize, ctx: Ctx) -> AnyView {
                         <button
                             type="button"
                             class="jt-pick"
+                            tabindex="-1"
                             title="Select this value"
                             aria-label=pick_label
                             aria-current=move || is_selected().then_some("true")
@@ -224,6 +339,7 @@ fn tree_node(doc: Doc, node: Node, depth: usize, ctx: Ctx) -> AnyView {
                     <button
                         type="button"
                         class="jt-value"
+                        tabindex=tab_index(depth)
                         class:jt-selected=is_selected
                         aria-current=move || is_selected().then_some("true")
                         data-path=path
@@ -252,6 +368,7 @@ fn children_list(doc: Doc, segments: Vec<Segment>, depth: usize, ctx: Ctx) -> im
     let total = children.len();
     let pages = RwSignal::new(1usize);
     let kids = children.clone();
+    let next = children.clone();
     view! {
         <ul class="jt-children">
             <For
@@ -272,12 +389,22 @@ fn children_list(doc: Doc, segments: Vec<Segment>, depth: usize, ctx: Ctx) -> im
                 let shown = (pages.get() * PAGE).min(total);
                 (shown < total)
                     .then(|| {
+                        let next = next.clone();
                         view! {
                             <li class="jt-node">
                                 <button
                                     type="button"
                                     class="jt-more"
-                                    on:click=move |_| pages.update(|p| *p += 1)
+                                    tabindex="-1"
+                                    on:click=move |_| {
+                                        pages.update(|p| *p += 1);
+                                        // This button is drawn anew (or goes): the focus goes on
+                                        // to the first member it added.
+                                        let first_new = css::escape(&next[shown].path);
+                                        focus_after_render(vec![
+                                            format!(".json-tree [data-path=\"{first_new}\"]"),
+                                        ]);
+                                    }
                                 >
                                     {format!("Show more ({shown} of {total} shown)")}
                                 </button>

@@ -6,6 +6,7 @@ pub mod copy_button;
 pub mod debounce;
 pub mod focus;
 pub mod leave_guard;
+pub mod notice;
 pub mod paged;
 pub mod screen_change;
 pub mod session_ended;

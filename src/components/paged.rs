@@ -37,9 +37,14 @@ impl<T: Send + Sync + 'static> Paged<T> {
         }
     }
 
-    /// Fetches a page with `fetch(cursor)`: the first page when `more` is false.
-    pub fn load<Fut>(self, more: bool, fetch: impl FnOnce(Option<String>) -> Fut)
-    where
+    /// Fetches a page with `fetch(cursor)`: the first page when `more` is false. `then` runs
+    /// once the page is in `items`.
+    pub fn load<Fut>(
+        self,
+        more: bool,
+        fetch: impl FnOnce(Option<String>) -> Fut,
+        then: impl FnOnce() + 'static,
+    ) where
         Fut: Future<Output = Result<Page<T>, ApiError>> + 'static,
     {
         let after = if more {
@@ -66,6 +71,7 @@ impl<T: Send + Sync + 'static> Paged<T> {
                     } else {
                         self.items.set(page.items);
                     }
+                    then();
                 }
                 Err(e) => self.error.set(Some(e)),
             }

@@ -71,7 +71,7 @@ fn LogInAgain(
         <dialog
             node_ref=dialog
             id="session-ended"
-            class="session-ended"
+            class="modal"
             aria-labelledby="session-ended-title"
             aria-describedby="session-ended-why"
             on:cancel=move |_: web_sys::Event| back_to_screen()

@@ -3,45 +3,39 @@
 
 use crate::api;
 use crate::api::bots::BotView;
+use crate::components::focus::focus_after_render;
 use crate::components::paged::Paged;
 use crate::pages::fmt;
+use botwire_core::channel::Channel;
 use leptos::prelude::*;
 use leptos_router::components::A;
-
-const CHANNELS: [&str; 7] = [
-    "sms",
-    "voice",
-    "whatsapp",
-    "messenger",
-    "instagram",
-    "email",
-    "webchat",
-];
 
 #[component]
 pub fn Bots() -> impl IntoView {
     let query = RwSignal::new(String::new());
-    let channel = RwSignal::new(String::new());
+    let channel = RwSignal::new(None::<Channel>);
     let list: Paged<BotView> = Paged::new();
     let (bots, cursor, loading, error) = (list.items, list.cursor, list.loading, list.error);
 
-    let load = move |more: bool| {
+    let fetch = move |after: Option<String>| {
         let q = query.get_untracked();
-        list.load(more, move |after| async move {
-            api::bots::list(&q, after.as_deref()).await
-        });
+        let channel = channel.get_untracked();
+        async move { api::bots::list(&q, channel, after.as_deref()).await }
     };
     Effect::new(move || {
         query.track();
-        load(false);
+        channel.track();
+        list.load(false, fetch, || ());
     });
-
-    let shown = move || {
-        let ch = channel.get();
-        bots.get()
-            .into_iter()
-            .filter(|b| ch.is_empty() || b.channel == ch)
-            .collect::<Vec<_>>()
+    // *Load more* is disabled while it loads, and gone after the last page: focus moves on to
+    // the first bot it added, where reading goes on.
+    let load_more = move |_| {
+        let first_new = bots.with_untracked(Vec::len) + 1;
+        list.load(true, fetch, move || {
+            focus_after_render(vec![format!(
+                "#bots tbody tr:nth-child({first_new}) a.bot-webhooks"
+            )]);
+        });
     };
 
     view! {
@@ -61,10 +55,10 @@ pub fn Bots() -> impl IntoView {
                     <label for="bot-channel">"Channel"</label>
                     <select
                         id="bot-channel"
-                        on:change=move |ev| channel.set(event_target_value(&ev))
+                        on:change=move |ev| channel.set(Channel::parse(&event_target_value(&ev)).ok())
                     >
                         <option value="">"All channels"</option>
-                        {CHANNELS.map(|c| view! { <option value=c>{c}</option> })}
+                        {Channel::ALL.map(|c| view! { <option value=c.as_str()>{c.as_str()}</option> })}
                     </select>
                 </div>
             </div>
@@ -95,15 +89,15 @@ pub fn Bots() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=shown key=|b| (b.id, b.accepted_24h) children=bot_row />
+                        <For each=move || bots.get() key=|b| (b.id, b.accepted_24h) children=bot_row />
                     </tbody>
                 </table>
             </div>
-            <Show when=move || !loading.get() && error.get().is_none() && shown().is_empty()>
+            <Show when=move || !loading.get() && error.get().is_none() && bots.with(Vec::is_empty)>
                 <p class="empty">"No bots match."</p>
             </Show>
             <Show when=move || cursor.get().is_some()>
-                <button type="button" on:click=move |_| load(true) disabled=move || loading.get()>
+                <button type="button" id="load-more-bots" on:click=load_more disabled=move || loading.get()>
                     "Load more bots"
                 </button>
             </Show>

@@ -9,10 +9,12 @@ use crate::api::webhooks::{
 };
 use crate::components::access::{ReadOnlyNote, read_only as read_only_in};
 use crate::components::debounce::Debounce;
-use crate::components::focus;
+use crate::components::focus::{self, focus_after_render};
 use crate::components::json_tree::{Doc, JsonTree, Toggled, display_path, node_at};
 use crate::components::leave_guard::guard_unsaved_changes;
+use crate::pages::delete_webhook::DeletePart;
 use crate::pages::fmt;
+use botwire_core::api::BODY_MAX_BYTES;
 use botwire_core::convert::convert;
 use botwire_core::email::Email;
 use botwire_core::field::FieldType;
@@ -158,6 +160,17 @@ fn syntax_error(e: &serde_json::Error) -> String {
 }
 
 /// The messages of an API error for one field, joined.
+/// Why a sample over the API's limit is neither shown nor checked.
+fn too_large(bytes: usize) -> String {
+    let mib = |n: usize| n as f64 / (1024.0 * 1024.0);
+    format!(
+        "The sample is {:.1} MiB, more than the {:.0} MiB the server accepts, so it is not \
+         checked or shown. Paste the body of one request.",
+        mib(bytes),
+        mib(BODY_MAX_BYTES),
+    )
+}
+
 fn field_message(error: RwSignal<Option<ApiError>>, name: &'static str) -> Option<String> {
     error.with(|e| e.as_ref().and_then(|e| e.field(name)).map(str::to_owned))
 }
@@ -317,6 +330,11 @@ fn Editor(loaded: Loaded) -> impl IntoView {
     // The sample, parsed on every change.
     let parsed: Memo<Option<Result<Doc, String>>> = Memo::new(move |_| {
         sample.with(|s| {
+            // Not parsed nor drawn: it could not be saved anyway, and working out megabytes
+            // at every key would make typing wait.
+            if s.len() > BODY_MAX_BYTES {
+                return Some(Err(too_large(s.len())));
+            }
             (!s.trim().is_empty()).then(|| {
                 serde_json::from_str::<Value>(s)
                     .map(|v| Doc(Arc::new(v)))
@@ -426,6 +444,7 @@ fn Editor(loaded: Loaded) -> impl IntoView {
                 active_error
                 take_saved
             />
+            <DeletePart read_only bot_id hook dirty />
         </section>
     }
 }
@@ -1136,6 +1155,8 @@ fn MappingsPart(
     read_only: Signal<bool>,
 ) -> impl IntoView {
     let index_of = move |id: u32| rows.with(|r| r.iter().position(|row| row.id == id));
+    // Moving a row moves its element, which drops the focus: it goes back to the button
+    // pressed, or to the other arrow once the row reaches the end of the list.
     let swap = move |id: u32, up: bool| {
         rows.update(|r| {
             if let Some(i) = r.iter().position(|row| row.id == id) {
@@ -1145,10 +1166,32 @@ fn MappingsPart(
                 }
             }
         });
+        let (pressed, other) = if up { ("up", "down") } else { ("down", "up") };
+        focus_after_render(vec![
+            format!("#move-{pressed}-{id}"),
+            format!("#move-{other}-{id}"),
+        ]);
+    };
+    // After a removal the focus goes to the row that took its place, else the one before, else
+    // the list's heading.
+    let remove = move |id: u32| {
+        let mut next = Vec::new();
+        rows.update(|r| {
+            if let Some(i) = r.iter().position(|row| row.id == id) {
+                r.remove(i);
+                next.extend(
+                    r.get(i)
+                        .or(i.checked_sub(1).and_then(|p| r.get(p)))
+                        .map(|row| format!("#remove-mapping-{}", row.id)),
+                );
+            }
+        });
+        next.push("#mappings-title".to_owned());
+        focus_after_render(next);
     };
     view! {
         <section class="editor-part" aria-labelledby="mappings-title">
-            <h2 id="mappings-title">"5. Mapping list"</h2>
+            <h2 id="mappings-title" tabindex="-1">"5. Mapping list"</h2>
             {move || {
                 rows.with(Vec::is_empty)
                     .then(|| {
@@ -1261,6 +1304,7 @@ fn MappingsPart(
                                 <div class="button-row">
                                     <button
                                         type="button"
+                                        id=format!("move-up-{id}")
                                         class="move-up"
                                         aria-label=move || format!("Move mapping {} up", number())
                                         disabled=move || number() <= 1 || read_only.get()
@@ -1270,6 +1314,7 @@ fn MappingsPart(
                                     </button>
                                     <button
                                         type="button"
+                                        id=format!("move-down-{id}")
                                         class="move-down"
                                         aria-label=move || format!("Move mapping {} down", number())
                                         disabled=move || {
@@ -1281,10 +1326,11 @@ fn MappingsPart(
                                     </button>
                                     <button
                                         type="button"
+                                        id=format!("remove-mapping-{id}")
                                         class="remove-mapping"
                                         aria-label=move || format!("Remove mapping {}", number())
                                         disabled=move || read_only.get()
-                                        on:click=move |_| rows.update(|r| r.retain(|x| x.id != id))
+                                        on:click=move |_| remove(id)
                                     >
                                         "Remove"
                                     </button>
@@ -1462,6 +1508,11 @@ fn ActionPart(
                     aria-describedby="template-help"
                     aria-controls="template-suggestions"
                     aria-autocomplete="list"
+                    // The suggestion ↑ ↓ point at, read out while the focus stays in the text.
+                    aria-activedescendant=move || {
+                        (!suggestions.with(Vec::is_empty))
+                            .then(|| format!("suggestion-{}", active.get()))
+                    }
                     readonly=move || read_only.get()
                     prop:value=move || template.get()
                     on:input=move |e| {
@@ -1493,6 +1544,7 @@ fn ActionPart(
                                 view! {
                                     <li
                                         role="option"
+                                        id=format!("suggestion-{i}")
                                         class="suggestion"
                                         class:active=move || active.get() == i
                                         aria-selected=move || (active.get() == i).to_string()
@@ -1509,6 +1561,16 @@ fn ActionPart(
                     }}
                 </ul>
             </div>
+            // A textarea cannot be a combobox, so the list's opening is said in words.
+            <p id="template-suggestions-status" class="visually-hidden" aria-live="polite">
+                {move || {
+                    match suggestions.with(Vec::len) {
+                        0 => String::new(),
+                        1 => "1 field matches: Enter inserts it.".to_owned(),
+                        n => format!("{n} fields match: ↑ ↓ choose, Enter inserts."),
+                    }
+                }}
+            </p>
             <div class="insert-fields" role="group" aria-label="Insert a field">
                 {move || {
                     names

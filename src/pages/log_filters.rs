@@ -6,6 +6,7 @@
 use crate::api::ApiError;
 use crate::api::logs::{LogFilter, OUTCOMES};
 use crate::components::debounce::Debounce;
+use crate::components::focus::focus_after_render;
 use crate::pages::fmt;
 use crate::pages::log_pages::PageAt;
 use leptos::prelude::*;
@@ -243,6 +244,9 @@ pub fn LogFilters(filters: FilterState, error: RwSignal<Option<ApiError>>) -> im
                         sent.set_value(String::new());
                         typed.set(String::new());
                         filters.clear();
+                        // The button is disabled now, which drops the focus: on to the first
+                        // filter, to choose again.
+                        focus_after_render(vec!["#log-outcome".to_owned()]);
                     }
                 >
                     "Clear filters"

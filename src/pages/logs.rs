@@ -5,7 +5,7 @@
 use crate::api;
 use crate::api::logs::{LogDetail, LogFilter, LogSummary};
 use crate::components::access::{ReadOnlyNote, read_only as read_only_in};
-use crate::components::focus::focus;
+use crate::components::focus::{focus, focus_after_render};
 use crate::pages::fmt;
 use crate::pages::log_filters::{FilterState, LogFilters};
 use crate::pages::log_pages::{LogPages, Pager};
@@ -188,6 +188,13 @@ fn LogDetailView(
             if filter.with_untracked(|f| passes(f, &row)) == Some(true) {
                 pages.add_replayed(row);
             }
+        }
+    });
+    // *Replay* is disabled while it runs, which drops the focus: back to it once it is done
+    // (its result is read out from the status next to it).
+    Effect::new(move || {
+        if replay.value().with(Option::is_some) {
+            focus_after_render(vec!["#replay".to_owned()]);
         }
     });
     // The detail opens above the table, often out of view: focus (and so the view) moves to

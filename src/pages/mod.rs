@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 pub mod bots;
+pub mod delete_webhook;
 pub mod editor;
 pub mod fmt;
 pub mod log_filters;

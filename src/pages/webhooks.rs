@@ -179,7 +179,7 @@ fn NewWebhook(
                                     view! {
                                         <p id="new-webhook-reason" class="muted new-webhook-reason">
                                             {format!(
-                                                "This bot has {has} of {max} webhooks: delete one to add another.",
+                                                "This bot has {has} of {max} webhooks: delete one in its editor to add another.",
                                             )}
                                         </p>
                                     }

@@ -108,6 +108,13 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Waits until the element's attribute `name` is `want` (`""` is also met by no attribute).
+    pub async fn wait_attr(&self, css: &str, name: &str, want: &str) {
+        if let Err(got) = poll(async || self.attr(css, name).await, |got| got == want).await {
+            panic!("{css}[{name}] stayed {got:?}, wanted {want:?}");
+        }
+    }
+
     /// Waits until the element's text contains `needle`; returns the whole text.
     pub async fn wait_text(&self, css: &str, needle: &str) -> String {
         poll(
@@ -139,6 +146,25 @@ impl Browser {
         poll(async || self.path().await, |p| ok(p))
             .await
             .unwrap_or_else(|path| panic!("stayed at {path}"))
+    }
+
+    /// Waits until the element with the keyboard focus matches `css` (focus that an action
+    /// moves once the screen is drawn again).
+    pub async fn wait_focus(&self, css: &str) {
+        let probe = async || {
+            self.client
+                .execute(
+                    "const [css] = arguments; const e = document.activeElement; \
+                     const name = e ? (e.id ? '#' + e.id : e.tagName) : 'nothing'; \
+                     return [!!e && e.matches(css), name];",
+                    vec![json!(css)],
+                )
+                .await
+                .expect("the focused element")
+        };
+        if let Err(seen) = poll(probe, |seen| seen[0] == true).await {
+            panic!("the focus stayed on {}, not on {css}", seen[1]);
+        }
     }
 
     /// The current address's path.
