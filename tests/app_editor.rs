@@ -82,6 +82,20 @@ async fn go_back(browser: &Browser) {
         .expect("history.back()");
 }
 
+/// Saves `sample` as the webhook's sample, then opens its editor.
+async fn open_editor_with_sample(s: &Session, bot_id: i64, hook_id: i64, sample: &str) {
+    let (status, body) = s
+        .browser
+        .api(
+            "PATCH",
+            &format!("/webhooks/{hook_id}"),
+            Some(json!({ "sample": sample })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    open_editor(s, bot_id, hook_id).await;
+}
+
 async fn open_editor(s: &Session, bot_id: i64, hook_id: i64) {
     s.browser
         .client
@@ -636,15 +650,7 @@ async fn the_payload_tree_is_one_tab_stop_with_arrow_keys() {
     let hook_id = hook["id"].as_i64().unwrap();
     let items: Vec<u32> = (0..150).collect();
     let sample = json!({ "a": { "b": 1 }, "c": items });
-    let (status, _) = b
-        .api(
-            "PATCH",
-            &format!("/webhooks/{hook_id}"),
-            Some(json!({ "sample": sample.to_string() })),
-        )
-        .await;
-    assert_eq!(status, 200);
-    open_editor(&s, bot_id, hook_id).await;
+    open_editor_with_sample(&s, bot_id, hook_id, &sample.to_string()).await;
     b.click("#preview-payload").await;
     b.find(".json-tree").await;
     let tab_stops = async || {
@@ -734,15 +740,7 @@ async fn the_tree_shows_paths_for_awkward_member_names() {
         "back\\slash": 6,
         "plain": { "x_1": [7] }
     });
-    let (status, _) = b
-        .api(
-            "PATCH",
-            &format!("/webhooks/{hook_id}"),
-            Some(json!({ "sample": sample.to_string() })),
-        )
-        .await;
-    assert_eq!(status, 200);
-    open_editor(&s, bot_id, hook_id).await;
+    open_editor_with_sample(&s, bot_id, hook_id, &sample.to_string()).await;
     b.click("#preview-payload").await;
     b.find(".json-tree").await;
     // Two levels open at first: the array two levels down is closed until opened.
@@ -829,15 +827,7 @@ async fn a_one_mebibyte_sample_renders_and_expands_quickly_and_a_larger_one_is_r
         "{}",
         big.len()
     );
-    let (status, body) = b
-        .api(
-            "PATCH",
-            &format!("/webhooks/{hook_id}"),
-            Some(json!({ "sample": big })),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    open_editor(&s, bot_id, hook_id).await;
+    open_editor_with_sample(&s, bot_id, hook_id, &big).await;
 
     let started = Instant::now();
     b.click("#preview-payload").await;
@@ -1132,15 +1122,7 @@ async fn the_preview_tree_follows_the_sample() {
     let hook_id = hook["id"].as_i64().unwrap();
     let token = hook["token"].as_str().unwrap().to_owned();
     let first = json!({"contact": {"name": "Ana", "address": {"city": "Porto"}}});
-    let (status, _) = b
-        .api(
-            "PATCH",
-            &format!("/webhooks/{hook_id}"),
-            Some(json!({ "sample": first.to_string() })),
-        )
-        .await;
-    assert_eq!(status, 200);
-    open_editor(&s, bot_id, hook_id).await;
+    open_editor_with_sample(&s, bot_id, hook_id, &first.to_string()).await;
     b.click("#preview-payload").await;
     b.wait_text(".json-tree", "Ana").await;
     // Open a node three levels down by hand, and select a value.

@@ -481,22 +481,11 @@ async fn bot_list(kind: DbKind) {
         walk(&api, &api.owner, "/bots?channel=email", 1).await,
         Vec::<i64>::new()
     );
-    for query in ["channel=fax", "channel="] {
-        let (status, problem) = call(
-            &api,
-            &api.owner,
-            Method::GET,
-            &format!("/bots?{query}"),
-            None,
-        )
-        .await;
-        assert_eq!(status, 422, "{query}: {problem}");
-        assert_eq!(error_fields(&problem), ["channel"]);
-        assert!(
-            error_for(&problem, "channel").contains("expected one of sms, voice"),
-            "{problem}"
-        );
-    }
+    let (_, problem) = call(&api, &api.owner, Method::GET, "/bots?channel=fax", None).await;
+    assert!(
+        error_for(&problem, "channel").contains("expected one of sms, voice"),
+        "{problem}"
+    );
 
     let (status, page) = call(
         &api,
@@ -524,6 +513,8 @@ async fn bot_list(kind: DbKind) {
         ("limit=4294967296", "limit"),
         ("limit=ten", "limit"),
         ("cursor=abc", "cursor"),
+        ("channel=fax", "channel"),
+        ("channel=", "channel"),
     ] {
         let (status, problem) = call(
             &api,
