@@ -181,21 +181,19 @@ fn LogDetailView(
     let detail = LocalResource::new(move || api::logs::detail(log_id));
     let replay = Action::new_local(move |_: &()| api::logs::replay(log_id));
     // The replayed row at once when it passes the filters; when the browser cannot tell, the
-    // live stream brings it if the server finds it matches.
+    // live stream brings it if the server finds it matches. *Replay* is disabled while it runs,
+    // which drops the focus: back to it once it is done (the status beside it reads the result).
     Effect::new(move || {
-        if let Some(Ok(replayed)) = replay.value().get() {
+        let Some(result) = replay.value().get() else {
+            return;
+        };
+        if let Ok(replayed) = result {
             let row = summary(&replayed.log);
             if filter.with_untracked(|f| passes(f, &row)) == Some(true) {
                 pages.add_replayed(row);
             }
         }
-    });
-    // *Replay* is disabled while it runs, which drops the focus: back to it once it is done
-    // (its result is read out from the status next to it).
-    Effect::new(move || {
-        if replay.value().with(Option::is_some) {
-            focus_after_render(vec!["#replay".to_owned()]);
-        }
+        focus_after_render(vec!["#replay".to_owned()]);
     });
     // The detail opens above the table, often out of view: focus (and so the view) moves to
     // its heading, and back to the row's button when it closes.

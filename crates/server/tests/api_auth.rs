@@ -1,7 +1,9 @@
 //! Accounts and credentials: the first start's setup link, login and its rate limit, the
 //! session cookie, logout, the CSRF check, API tokens, and `botwire user create`.
 
+mod api_client;
 mod support;
+use api_client::error_fields;
 use support::*;
 
 use reqwest::StatusCode;
@@ -89,13 +91,7 @@ async fn first_start_setup_link_then_login_and_logout(kind: DbKind) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = r.json().await.unwrap();
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["email", "password"], "{problem}");
+    assert_eq!(error_fields(&problem), ["email", "password"], "{problem}");
 
     let setup =
         json!({ "token": link, "email": "Owner@Agency.example", "password": "a long passphrase" });
